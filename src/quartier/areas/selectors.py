@@ -1,0 +1,140 @@
+"""Reads of the area hierarchy: levels, the areas valid on a date, and GeoJSON for web maps.
+
+"Valid on a date" means `valid_from <= date` and `valid_to` empty or not before the date, for
+areas and for geometry versions alike; `valid_to` is the last day of validity.
+"""
+
+from __future__ import annotations
+
+import datetime
+from typing import Any
+
+import numpy as np
+import shapely
+from django.db.models import BinaryField, Count, OuterRef, Q, QuerySet, Subquery
+from django.utils import timezone
+from shapely.geometry import mapping
+
+from quartier.areas.models import Area, AreaGeometry, AreaLevel
+
+# Six decimals of a degree are about 0.1 m: far finer than any boundary drawn on a web map.
+COORDINATE_DECIMALS = 6
+# About 5 to 10 m at German latitudes: invisible at city zoom, but it shrinks the payload a lot.
+WEB_SIMPLIFY_TOLERANCE = 0.00005
+# Marker in the name of the top-level area of generated demo data ("Musterstadt (synthetisch)").
+SYNTHETIC_MARKER = "synthetisch"
+
+
+def _today() -> datetime.date:
+    return timezone.localdate()
+
+
+def _valid_on(on: datetime.date, prefix: str = "") -> Q:
+    return Q(**{f"{prefix}valid_from__lte": on}) & (
+        Q(**{f"{prefix}valid_to__isnull": True}) | Q(**{f"{prefix}valid_to__gte": on})
+    )
+
+
+def area_levels_list() -> list[AreaLevel]:
+    """All configured levels, coarsest first."""
+    return list(AreaLevel.objects.order_by("rank"))
+
+
+def area_level_get(*, key: str) -> AreaLevel | None:
+    """The level with this key, or None if there is none."""
+    return AreaLevel.objects.filter(key=key).first()
+
+
+def area_count_by_level(*, on: datetime.date | None = None) -> dict[str, int]:
+    """Number of areas valid on `on` (default today) per level key; levels without areas give 0."""
+    on = on or _today()
+    levels = AreaLevel.objects.annotate(
+        area_count=Count("areas", filter=_valid_on(on, prefix="areas__"))
+    ).order_by("rank")
+    return {level.key: level.area_count for level in levels}
+
+
+def area_list(*, level: str, on: datetime.date | None = None) -> list[Area]:
+    """The areas of a level valid on `on` (default today), by code, with level and parent."""
+    on = on or _today()
+    queryset = Area.objects.filter(_valid_on(on), level__key=level)
+    return list(queryset.select_related("level", "parent").order_by("code"))
+
+
+def area_city_name(*, on: datetime.date | None = None) -> str | None:
+    """The name of the single area on the top level (the city), or None if it is not unique."""
+    on = on or _today()
+    top = Area.objects.filter(_valid_on(on)).order_by("level__rank").values("level_id").first()
+    if top is None:
+        return None
+    names = list(
+        Area.objects.filter(_valid_on(on), level_id=top["level_id"]).values_list("name", flat=True)[
+            :2
+        ]
+    )
+    return names[0] if len(names) == 1 else None
+
+
+def area_data_is_synthetic() -> bool:
+    """Whether the areas are generated demo data, judged by the top-level area's name."""
+    top = AreaLevel.objects.order_by("rank").first()
+    if top is None:
+        return False
+    return top.areas.filter(name__icontains=SYNTHETIC_MARKER).exists()
+
+
+def _geometry_valid_on(on: datetime.date) -> QuerySet[AreaGeometry]:
+    return (
+        AreaGeometry.objects.filter(_valid_on(on), area=OuterRef("pk"))
+        .order_by("-valid_from")
+        .values("wkb")[:1]
+    )
+
+
+def _geometry_json(wkb: bytes | memoryview, simplify_tolerance: float | None) -> dict[str, Any]:
+    geometry = shapely.from_wkb(bytes(wkb))
+    if simplify_tolerance:
+        geometry = shapely.simplify(geometry, simplify_tolerance, preserve_topology=True)
+    geometry = shapely.transform(geometry, lambda xy: np.round(xy, COORDINATE_DECIMALS))
+    return dict(mapping(geometry))
+
+
+def area_geojson(
+    *,
+    level: str,
+    simplify_tolerance: float | None = None,
+    on: datetime.date | None = None,
+) -> dict[str, Any]:
+    """A GeoJSON FeatureCollection of the areas of a level with their geometry valid on `on`.
+
+    One feature per area valid on `on` (default today) that has a geometry version valid on that
+    date; with several, the most recent `valid_from` wins. Properties are `code`, `name`,
+    `level` (key), `parent` (code or null) and `parent_name`. Coordinates are WGS 84 (EPSG:4326),
+    rounded to six decimals; `simplify_tolerance` (degrees) simplifies each polygon while keeping
+    it valid, which suits web maps but not area computations. One query, whatever the number
+    of areas.
+    """
+    on = on or _today()
+    rows = (
+        Area.objects.filter(_valid_on(on), level__key=level)
+        .annotate(geometry_wkb=Subquery(_geometry_valid_on(on), output_field=BinaryField()))
+        .filter(geometry_wkb__isnull=False)
+        .order_by("code")
+        .values("code", "name", "level__key", "parent__code", "parent__name", "geometry_wkb")
+    )
+    features = [
+        {
+            "type": "Feature",
+            "id": row["code"],
+            "properties": {
+                "code": row["code"],
+                "name": row["name"],
+                "level": row["level__key"],
+                "parent": row["parent__code"],
+                "parent_name": row["parent__name"],
+            },
+            "geometry": _geometry_json(row["geometry_wkb"], simplify_tolerance),
+        }
+        for row in rows
+    ]
+    return {"type": "FeatureCollection", "features": features}

@@ -1,0 +1,60 @@
+"""`quartier import-data FILE [--mapping mapping.yaml] [--dry-run]`: load observations."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from django.core.management.base import BaseCommand, CommandError, CommandParser
+
+from quartier.analysis.tables import TableError
+from quartier.monitoring.mappings import MappingError, load_mapping, tidy_csv_mapping
+from quartier.monitoring.services import (
+    ObservationImportError,
+    ObservationImportReport,
+    observations_import,
+)
+
+
+class Command(BaseCommand):
+    help = (
+        "Import observations from a CSV or XLSX table. Without --mapping the file must be in the "
+        "tidy long form written by `quartier convert` (area, period, variable, value, flag, "
+        "breakdown columns)."
+    )
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("file", type=Path)
+        parser.add_argument("--mapping", type=Path, help="YAML file describing the table")
+        parser.add_argument("--area-level", help="only match area codes of this level")
+        parser.add_argument("--dry-run", action="store_true", help="check only, write nothing")
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        path: Path = options["file"]
+        try:
+            mapping = (
+                load_mapping(options["mapping"]) if options["mapping"] else tidy_csv_mapping(path)
+            )
+            report = observations_import(
+                path=path,
+                spec=mapping.spec,
+                area_level=options["area_level"] or mapping.area_level,
+                sheet=mapping.sheet,
+                encoding=mapping.encoding,
+                delimiter=mapping.delimiter,
+                decimal=mapping.decimal,
+                dry_run=options["dry_run"],
+            )
+        except (MappingError, TableError, ObservationImportError) as error:
+            raise CommandError(f"{error}\nNothing was imported.") from error
+        self._print(report)
+
+    def _print(self, report: ObservationImportReport) -> None:
+        prefix = "Dry run, nothing written: " if report.dry_run else ""
+        periods = (
+            f"{report.periods[0]}–{report.periods[-1]}" if report.periods else "no periods"
+        )
+        self.stdout.write(
+            f"{prefix}{report.file}: {report.rows} values ({len(report.variables)} variables, "
+            f"{periods}); {report.written} new or changed, {report.unchanged} unchanged"
+        )
