@@ -133,7 +133,9 @@ def _read_raw(path: Path) -> _RawLayer:
         meta, _fids, wkb, field_data = raw.read(path)
     except Exception as error:  # GDAL raises many types; all mean "unreadable"
         raise GeodataError(f"{path.name}: cannot read the file ({error})") from error
-    fields = {str(name): list(values) for name, values in zip(meta["fields"], field_data, strict=True)}
+    fields = {
+        str(name): list(values) for name, values in zip(meta["fields"], field_data, strict=True)
+    }
     geometries = [None if item is None else shapely.from_wkb(item) for item in wkb]
     return _RawLayer(meta.get("crs"), fields, geometries)
 
@@ -233,7 +235,9 @@ def _project(transformer: Transformer) -> Any:
 def _polygonal_part(geometry: BaseGeometry) -> BaseGeometry:
     """make_valid may return a collection with stray lines; keep only the polygons."""
     if geometry.geom_type == "GeometryCollection":
-        parts = [g for g in shapely.get_parts(geometry) if g.geom_type in {"Polygon", "MultiPolygon"}]
+        parts = [
+            g for g in shapely.get_parts(geometry) if g.geom_type in {"Polygon", "MultiPolygon"}
+        ]
         return shapely.union_all(parts)
     return geometry
 
@@ -265,7 +269,10 @@ def write_area_layer(
     transformer = None
     if CRS.from_user_input(target) != CRS.from_user_input(STORAGE_CRS):
         transformer = Transformer.from_crs(STORAGE_CRS, target, always_xy=True)
-    shapes = [g if transformer is None else shapely.transform(g, _project(transformer)) for g in geometries]
+    shapes = [
+        g if transformer is None else shapely.transform(g, _project(transformer))
+        for g in geometries
+    ]
     names = list(records[0]) if records else ["code", "name"]
     columns = [np.array([record[name] for record in records], dtype=object) for name in names]
     options: dict[str, Any] = {}

@@ -35,9 +35,7 @@ class AreaImportReport:
 
     @property
     def changed(self) -> bool:
-        return bool(
-            self.created or self.renamed or self.reparented or self.new_geometry_versions
-        )
+        return bool(self.created or self.renamed or self.reparented or self.new_geometry_versions)
 
 
 def area_levels_define(*, levels: Sequence[tuple[str, str]]) -> list[AreaLevel]:
@@ -117,9 +115,7 @@ def _parent_level(level: AreaLevel) -> AreaLevel | None:
     return AreaLevel.objects.filter(rank__lt=level.rank).order_by("-rank").first()
 
 
-def _parents(
-    layer: AreaLayer, level: AreaLevel, by_location: bool
-) -> dict[str, Area | None]:
+def _parents(layer: AreaLayer, level: AreaLevel, by_location: bool) -> dict[str, Area | None]:
     wants_parent = by_location or any(f.parent for f in layer.features)
     if not wants_parent:
         return {}
@@ -182,7 +178,9 @@ def _create(feature: AreaFeature, level: AreaLevel, parent: Area | None, crs: st
     )
 
 
-def _update(area: Area, feature: AreaFeature, parent: Area | None, report: AreaImportReport) -> None:
+def _update(
+    area: Area, feature: AreaFeature, parent: Area | None, report: AreaImportReport
+) -> None:
     fields = []
     if area.name != feature.name:
         area.name = feature.name

@@ -1,4 +1,4 @@
-"""Public pages: the start page with the city's areas on a map, its GeoJSON, the accessibility page."""
+"""Public pages: the start page with the areas on a map, their GeoJSON, accessibility."""
 
 from __future__ import annotations
 
