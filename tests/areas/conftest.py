@@ -73,6 +73,11 @@ def quarters(write_geojson: WriteGeojson) -> Path:
     for index, (dx, dy) in enumerate([(0, 0), (half, half), (1000, 0), (1500, half)]):
         parent = "01" if dx < 1000 else "02"
         items.append(
-            feature(f"{parent}0{index + 1}", f"Quartier {index + 1}", square(X0 + dx, Y0 + dy, half), parent)
+            feature(
+                f"{parent}0{index + 1}",
+                f"Quartier {index + 1}",
+                square(X0 + dx, Y0 + dy, half),
+                parent,
+            )
         )
     return write_geojson("quartiere.geojson", items)

@@ -203,7 +203,8 @@ def test_geopackage_and_zipped_shapefile(levels: None, tmp_path: Path) -> None:
     shp_dir = tmp_path / "shp"
     shp_dir.mkdir()
     pyogrio.raw.write(shp_dir / "sr.shp", wkb, fields, fields=["code", "name"],
-                      crs="EPSG:25832", driver="ESRI Shapefile", geometry_type="Polygon")  # fmt: skip
+                      crs="EPSG:25832", driver="ESRI Shapefile",
+                      geometry_type="Polygon")  # fmt: skip
     archive = tmp_path / "sozialraeume.zip"
     with zipfile.ZipFile(archive, "w") as zipped:
         for part in shp_dir.iterdir():

@@ -6,9 +6,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import polars as pl
-from django.db import connection, transaction
+from django.db import transaction
 
-from quartier.analysis.tables import TableSpec, read_table, tidy_table
+from quartier.analysis.tables import TableSpec, breakdown_dimensions, read_table, tidy_table
 from quartier.areas.models import Area, AreaLevel
 from quartier.monitoring import writers
 
@@ -37,17 +37,19 @@ def observations_import(
     path: Path,
     spec: TableSpec,
     area_level: str | None = None,
-    sheet: str | None = None,
-    encoding: str | None = None,
-    delimiter: str | None = None,
-    decimal: str | None = None,
     dry_run: bool = False,
 ) -> ObservationImportReport:
     """Load a table into observations, all or nothing; re-importing updates values in place."""
-    raw = read_table(path, sheet=sheet, encoding=encoding, delimiter=delimiter, decimal=decimal)
+    raw = read_table(
+        path,
+        sheet=spec.sheet,
+        encoding=spec.encoding,
+        delimiter=spec.delimiter,
+        decimal=spec.decimal,
+    )
     tidy = tidy_table(raw, spec)
     frame = _with_area_ids(tidy, path.name, area_level)
-    frame = _with_breakdown_key(frame, [c for c in tidy.columns if c in spec.breakdowns.values()])
+    frame = _with_breakdown_key(frame, breakdown_dimensions(tidy))
     _check_unique(frame, path.name)
     report = ObservationImportReport(
         file=path.name,

@@ -8,7 +8,7 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from quartier.analysis.tables import TableError
-from quartier.monitoring.mappings import MappingError, load_mapping, tidy_csv_mapping
+from quartier.monitoring.mappings import load_mapping, tidy_csv_mapping
 from quartier.monitoring.services import (
     ObservationImportError,
     ObservationImportReport,
@@ -39,21 +39,15 @@ class Command(BaseCommand):
                 path=path,
                 spec=mapping.spec,
                 area_level=options["area_level"] or mapping.area_level,
-                sheet=mapping.sheet,
-                encoding=mapping.encoding,
-                delimiter=mapping.delimiter,
-                decimal=mapping.decimal,
                 dry_run=options["dry_run"],
             )
-        except (MappingError, TableError, ObservationImportError) as error:
+        except (TableError, ObservationImportError) as error:
             raise CommandError(f"{error}\nNothing was imported.") from error
         self._print(report)
 
     def _print(self, report: ObservationImportReport) -> None:
         prefix = "Dry run, nothing written: " if report.dry_run else ""
-        periods = (
-            f"{report.periods[0]}–{report.periods[-1]}" if report.periods else "no periods"
-        )
+        periods = f"{report.periods[0]}–{report.periods[-1]}" if report.periods else "no periods"
         self.stdout.write(
             f"{prefix}{report.file}: {report.rows} values ({len(report.variables)} variables, "
             f"{periods}); {report.written} new or changed, {report.unchanged} unchanged"

@@ -1,0 +1,183 @@
+"""The raw table every reader produces, and the clean-up shared by the CSV and XLSX readers."""
+
+from __future__ import annotations
+
+import math
+import re
+from collections import Counter
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import polars as pl
+
+LINE = "__line"
+# Longest list of line numbers quoted in one problem message; the rest is counted.
+MAX_LISTED = 5
+
+
+class TableError(ValueError):
+    """A table cannot be read or converted; the message names the file, line and/or column."""
+
+
+@dataclass(frozen=True)
+class RawTable:
+    """A table as read from a file, every cell kept as text.
+
+    Attributes
+    ----------
+    path : Path
+        The file.
+    sheet : str or None
+        The sheet of a workbook; None for CSV.
+    encoding : str
+        The text encoding ("utf-8", "utf-8-sig", "cp1252", ...; "xlsx" for workbooks).
+    delimiter : str or None
+        The CSV delimiter; None for workbooks.
+    decimal : str
+        The decimal mark of the numbers, "," or ".".
+    columns : list of str
+        The cleaned header texts, unique.
+    frame : polars.DataFrame
+        One Utf8 column per header (empty cells are "") and the Int64 column "__line", the
+        1-based line of the file (row of the sheet) where each record starts.
+    problems : list of str
+        Warnings about things that were repaired or skipped.
+    header_line : int
+        The line (row) of the header.
+    """
+
+    path: Path
+    sheet: str | None
+    encoding: str
+    delimiter: str | None
+    decimal: str
+    columns: list[str]
+    frame: pl.DataFrame
+    problems: list[str] = field(default_factory=list)
+    header_line: int = 1
+
+    @property
+    def records(self) -> int:
+        """The number of data records."""
+        return self.frame.height
+
+
+@dataclass
+class Grid:
+    """Header cells and body of a table before the headers are cleaned.
+
+    `body` has the text columns "c0", "c1", ... (null where a record was too short) and LINE.
+    """
+
+    header: list[str]
+    header_line: int
+    body: pl.DataFrame
+    problems: list[str] = field(default_factory=list)
+
+
+def clean_header_text(text: str) -> str:
+    """One line of header text: inner whitespace and line breaks become one space, trimmed.
+
+    Examples
+    --------
+    >>> clean_header_text(" Anteil\\n SGB II\\u00a0(%) ")
+    'Anteil SGB II (%)'
+    """
+    return re.sub(r"\s+", " ", text).strip()
+
+
+def clean_headers(header: list[str]) -> tuple[list[str], list[str]]:
+    """Unique, cleaned column names and problems about empty and repeated headers."""
+    names: list[str] = []
+    problems: list[str] = []
+    seen: set[str] = {LINE}
+    for position, text in enumerate(header, start=1):
+        name = clean_header_text(text)
+        if not name:
+            name = f"column_{position}"
+            problems.append(f"column {position} has no header; it is called {name!r}")
+        if name in seen:
+            unique = _unique_name(name, seen)
+            problems.append(
+                f"header {name!r} appears more than once; column {position} is {unique!r}"
+            )
+            name = unique
+        seen.add(name)
+        names.append(name)
+    return names, problems
+
+
+def _unique_name(name: str, seen: set[str]) -> str:
+    number = 2
+    while f"{name}_{number}" in seen:
+        number += 1
+    return f"{name}_{number}"
+
+
+def listed_lines(lines: list[int], total: int) -> str:
+    """'4, 9, 17' or '4, 9, 17, 20, 31 and 12 more' for problem messages."""
+    shown = ", ".join(str(line) for line in lines[:MAX_LISTED])
+    more = total - min(len(lines), MAX_LISTED)
+    return shown + (f" and {more} more" if more > 0 else "")
+
+
+def find_header(records: list[tuple[int, int, list[str]]]) -> int:
+    """The index of the header among the first records: the first one filled enough.
+
+    Records before it (a title, a date line) are skipped. "Filled enough" means at least two and
+    at least half as many non-empty cells as most records have.
+    """
+    counts = [len(cells) for _, _, cells in records]
+    mode = max(Counter(counts).items(), key=lambda item: (item[1], item[0]))[0]
+    needed = max(2, math.ceil(mode / 2)) if mode > 1 else 1
+    for index, (_, _, cells) in enumerate(records):
+        if sum(1 for cell in cells if cell.strip()) >= needed:
+            return index
+    return 0
+
+
+def tidy_body(grid: Grid) -> tuple[pl.DataFrame, list[str]]:
+    """Drop blank records and trailing footnotes, fill short records; report what was done."""
+    body = grid.body
+    cells = [c for c in body.columns if c != LINE]
+    if not cells:
+        return body, []
+    problems: list[str] = []
+    blank = pl.all_horizontal([pl.col(c).fill_null("").str.strip_chars() == "" for c in cells])
+    body = body.filter(~blank)
+    short = body.filter(pl.any_horizontal([pl.col(c).is_null() for c in cells]))
+    if short.height:
+        lines = short[LINE].head(MAX_LISTED).to_list()
+        problems.append(
+            f"{short.height} record(s) have fewer cells than the header has columns, "
+            f"the missing cells are empty: line {listed_lines(lines, short.height)}"
+        )
+        body = body.with_columns(pl.col(cells).fill_null(""))
+    body, footnotes = _without_footnotes(body, cells)
+    if footnotes:
+        problems.append(
+            f"{len(footnotes)} line(s) at the end look like footnotes and were skipped: "
+            f"line {listed_lines(footnotes, len(footnotes))}"
+        )
+    return body, problems
+
+
+def _without_footnotes(body: pl.DataFrame, cells: list[str]) -> tuple[pl.DataFrame, list[int]]:
+    """Trailing records with text only in the first cell, such as 'Quelle: Stadt Köln'."""
+    if len(cells) < 2 or body.height == 0:
+        return body, []
+    tail = body.tail(20)
+    first, rest = cells[0], cells[1:]
+    note = pl.col(first).str.contains(r"\s") & pl.all_horizontal(
+        [pl.col(c).str.strip_chars() == "" for c in rest]
+    )
+    flags = tail.select(note).to_series().to_list()
+    count = 0
+    for is_note in reversed(flags):
+        if not is_note:
+            break
+        count += 1
+    if count == 0:
+        return body, []
+    lines = body[LINE].tail(count).to_list()
+    return body.head(body.height - count), lines

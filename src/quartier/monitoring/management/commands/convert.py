@@ -1,0 +1,136 @@
+"""`quartier convert FILE --out tidy.csv`: a statistics table in tidy long form, no database."""
+
+from __future__ import annotations
+
+import dataclasses
+from pathlib import Path
+from typing import Any
+
+from django.core.management.base import BaseCommand, CommandError, CommandParser
+
+from quartier.analysis.tables import (
+    Conversion,
+    TableError,
+    TableSpec,
+    convert_table,
+    load_spec,
+    read_table,
+    tidy_to_csv,
+)
+from quartier.analysis.tidy import dimension_key
+from quartier.monitoring.management.commands.inspect import delimiter_option
+
+
+class Command(BaseCommand):
+    help = (
+        "Convert a CSV or XLSX statistics table into the tidy long form (UTF-8 CSV with the "
+        "columns area, period, variable, value, flag and one column per breakdown). Nothing is "
+        "written to the database."
+    )
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("file", type=Path, help="CSV or XLSX file")
+        parser.add_argument("--out", type=Path, required=True, help="the tidy CSV to write")
+        parser.add_argument("--spec", type=Path, help="YAML mapping describing the table")
+        parser.add_argument("--layout", choices=["wide", "long"], help="default: wide")
+        parser.add_argument("--id-column", help="column with the area code (default: the first)")
+        parser.add_argument("--period", help="a year for the whole table, or the period column")
+        parser.add_argument("--variable-column", help="long layout: column naming the variable")
+        parser.add_argument("--value-column", help="long layout: column with the values")
+        parser.add_argument("--flag-column", help="long layout: column with flag symbols")
+        parser.add_argument(
+            "--breakdown",
+            action="append",
+            default=[],
+            metavar="COLUMN=KEY",
+            help="a breakdown column and its dimension key, e.g. Geschlecht=gender (repeatable)",
+        )
+        parser.add_argument(
+            "--ignore",
+            action="append",
+            default=[],
+            metavar="COLUMN",
+            help="a column to drop (repeatable)",
+        )
+        parser.add_argument("--source", help="free text stored with each value")
+        parser.add_argument("--sheet", help="sheet of an XLSX workbook (default: the first)")
+        parser.add_argument("--encoding", help="text encoding of a CSV file (default: detected)")
+        parser.add_argument("--delimiter", help="';', ',' or 'tab' (default: detected)")
+        parser.add_argument(
+            "--decimal",
+            choices=[",", "."],
+            metavar="MARK",
+            help="decimal mark, ',' or '.' (default: detected)",
+        )
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        out: Path = options["out"]
+        if not out.parent.is_dir():
+            raise CommandError(f"--out: the folder {out.parent} does not exist")
+        try:
+            spec = table_spec(options)
+            raw = read_table(
+                options["file"],
+                sheet=spec.sheet,
+                encoding=spec.encoding,
+                delimiter=spec.delimiter,
+                decimal=spec.decimal,
+            )
+            conversion = convert_table(raw, spec)
+            tidy_to_csv(conversion.frame, out)
+        except TableError as error:
+            raise CommandError(str(error)) from error
+        except OSError as error:
+            raise CommandError(f"{out}: cannot write ({error.strerror})") from error
+        for problem in raw.problems:
+            self.stderr.write(f"Warning: {problem}")
+        self.stdout.write(summary(conversion, out))
+
+
+def table_spec(options: dict[str, Any]) -> TableSpec:
+    """The spec from --spec (if given) with the command line options on top."""
+    spec = load_spec(options["spec"]) if options["spec"] else TableSpec()
+    given: dict[str, Any] = {
+        "layout": options["layout"],
+        "area": options["id_column"],
+        "period": options["period"],
+        "variable": options["variable_column"],
+        "value": options["value_column"],
+        "flag": options["flag_column"],
+        "source": options["source"],
+        "sheet": options["sheet"],
+        "encoding": options["encoding"],
+        "delimiter": delimiter_option(options["delimiter"]),
+        "decimal": options["decimal"],
+    }
+    changes = {key: value for key, value in given.items() if value is not None}
+    if options["breakdown"]:
+        changes["breakdowns"] = {**spec.breakdowns, **breakdown_options(options["breakdown"])}
+    if options["ignore"]:
+        changes["ignore"] = [*spec.ignore, *options["ignore"]]
+    return dataclasses.replace(spec, **changes)
+
+
+def breakdown_options(values: list[str]) -> dict[str, str]:
+    """`Geschlecht=gender` -> {"Geschlecht": "gender"}; without `=KEY` the key is made up."""
+    breakdowns: dict[str, str] = {}
+    for value in values:
+        column, _, key = value.rpartition("=") if "=" in value else (value, "", "")
+        breakdowns[column.strip()] = key.strip() or dimension_key(column)
+    return breakdowns
+
+
+def summary(conversion: Conversion, out: Path) -> str:
+    """One paragraph about what was written."""
+    frame = conversion.frame
+    flagged = frame.filter(frame["flag"] != "").height
+    periods = frame["period"].unique().sort().to_list()
+    span = f"{periods[0]}–{periods[-1]}" if len(periods) > 1 else "".join(map(str, periods))
+    text = (
+        f"{out}: {frame.height} values ({flagged} flagged) for "
+        f"{frame['area'].n_unique()} areas, {frame['variable'].n_unique()} variables, "
+        f"period {span or '-'}"
+    )
+    if conversion.left_out:
+        text += "\nText columns left out: " + ", ".join(conversion.left_out)
+    return text

@@ -1,0 +1,109 @@
+"""`quartier inspect FILE`: what the table reader sees in a CSV or XLSX file."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from django.core.management.base import BaseCommand, CommandError, CommandParser
+
+from quartier.analysis.cells import FLAG_NAMES
+from quartier.analysis.table_csv import DELIMITER_NAMES, DELIMITER_WORDS
+from quartier.analysis.tables import (
+    ColumnProfile,
+    RawTable,
+    TableError,
+    profile_columns,
+    read_table,
+)
+
+KIND_NAMES = {
+    "empty": "empty",
+    "id": "id-like text (leading zeros)",
+    "integer": "integer",
+    "decimal": "decimal",
+    "flags": "flags only",
+    "text": "text",
+}
+DECIMAL_NAMES = {",": "comma", ".": "point"}
+
+
+class Command(BaseCommand):
+    help = (
+        "Show how a statistics table is read: encoding, delimiter, decimal mark, header line, "
+        "records, and per column the inferred type and the flagged cells."
+    )
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("file", type=Path, help="CSV or XLSX file")
+        parser.add_argument("--sheet", help="sheet of an XLSX workbook (default: the first)")
+        parser.add_argument("--encoding", help="text encoding of a CSV file (default: detected)")
+        parser.add_argument("--delimiter", help="';', ',' or 'tab' (default: detected)")
+        parser.add_argument(
+            "--decimal",
+            choices=[",", "."],
+            metavar="MARK",
+            help="decimal mark, ',' or '.' (default: detected)",
+        )
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        try:
+            raw = read_table(
+                options["file"],
+                sheet=options["sheet"],
+                encoding=options["encoding"],
+                delimiter=delimiter_option(options["delimiter"]),
+                decimal=options["decimal"],
+            )
+            profiles = profile_columns(raw)
+        except TableError as error:
+            raise CommandError(str(error)) from error
+        self.stdout.write("\n".join(describe(raw, profiles)))
+
+
+def delimiter_option(text: str | None) -> str | None:
+    """The delimiter given on the command line: ';', ',', 'tab' (or a real tab)."""
+    if text is None:
+        return None
+    if text not in DELIMITER_WORDS:
+        raise CommandError(f"--delimiter must be ';', ',' or 'tab', not {text!r}")
+    return DELIMITER_WORDS[text]
+
+
+def describe(raw: RawTable, profiles: list[ColumnProfile]) -> list[str]:
+    """The report printed by the command, line by line."""
+    lines = [f"File:        {raw.path.name}"]
+    if raw.sheet is not None:
+        lines.append(f"Sheet:       {raw.sheet}")
+    else:
+        lines.append(f"Encoding:    {raw.encoding}")
+        name = DELIMITER_NAMES.get(raw.delimiter or "", "")
+        lines.append(f"Delimiter:   {raw.delimiter!r} ({name})")
+    lines += [
+        f"Decimal:     {raw.decimal!r} ({DECIMAL_NAMES[raw.decimal]})",
+        f"Header:      {'row' if raw.sheet is not None else 'line'} {raw.header_line}",
+        f"Records:     {raw.records}",
+        "Columns:",
+    ]
+    width = max([len(p.name) for p in profiles] + [6])
+    for number, profile in enumerate(profiles, start=1):
+        lines.append(f"  {number:>3}  {profile.name:<{width}}  {_column_facts(profile)}")
+    if raw.problems:
+        lines.append("Problems:")
+        lines += [f"  - {problem}" for problem in raw.problems]
+    else:
+        lines.append("Problems:    none")
+    return lines
+
+
+def _column_facts(profile: ColumnProfile) -> str:
+    facts = [KIND_NAMES[profile.kind], f"{profile.filled} filled"]
+    flags = ", ".join(
+        f'"{symbol}" ({FLAG_NAMES[symbol]}) {count}' for symbol, count in profile.flags.items()
+    )
+    if flags:
+        facts.append(f"flags: {flags}")
+    if profile.first_invalid is not None:
+        line, text = profile.first_invalid
+        facts.append(f"{profile.invalid} cell(s) not numbers, first {text!r} on line {line}")
+    return "; ".join(facts)

@@ -1,0 +1,373 @@
+"""From raw tables to tidy observations: layouts, breakdowns, specs, errors, real city files."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import polars as pl
+import pytest
+
+from quartier.analysis.tables import (
+    TableError,
+    TableSpec,
+    convert_table,
+    load_spec,
+    read_table,
+    spec_from_mapping,
+    tidy_table,
+    tidy_to_csv,
+    value_columns,
+)
+
+
+def table(folder: Path, text: str, *, name: str = "t.csv") -> Any:
+    path = folder / name
+    path.write_text(text, encoding="utf-8")
+    return read_table(path)
+
+
+WIDE = (
+    "Bezirk;Jahr;Geschlecht;Einwohner;SGB II\n"
+    "01;2012;m;1.675;9,7\n"
+    "01;2012;w;1.700;.\n"
+    "02;31.12.2012;m;23;-\n"
+)
+
+
+def test_wide_layout_with_breakdown(tmp_path: Path) -> None:
+    raw = table(tmp_path, WIDE)
+    spec = TableSpec(area="Bezirk", period="Jahr", breakdowns={"Geschlecht": "gender"})
+    tidy = tidy_table(raw, spec)
+    assert tidy.columns == [
+        "area",
+        "period",
+        "variable",
+        "gender",
+        "value",
+        "flag",
+        "line",
+        "column",
+    ]
+    # Column by column, the records of each column in the order of the file.
+    assert tidy.rows() == [
+        ("01", 2012, "Einwohner", "m", 1675.0, "", 2, "Einwohner"),
+        ("01", 2012, "Einwohner", "w", 1700.0, "", 3, "Einwohner"),
+        ("02", 2012, "Einwohner", "m", 23.0, "", 4, "Einwohner"),
+        ("01", 2012, "SGB II", "m", 9.7, "", 2, "SGB II"),
+        ("01", 2012, "SGB II", "w", None, ".", 3, "SGB II"),
+        ("02", 2012, "SGB II", "m", None, "-", 4, "SGB II"),
+    ]
+    assert tidy.schema == pl.Schema(
+        {
+            "area": pl.Utf8,
+            "period": pl.Int64,
+            "variable": pl.Utf8,
+            "gender": pl.Utf8,
+            "value": pl.Float64,
+            "flag": pl.Utf8,
+            "line": pl.Int64,
+            "column": pl.Utf8,
+        }
+    )
+
+
+def test_wide_layout_chosen_variables_get_keys(tmp_path: Path) -> None:
+    raw = table(tmp_path, WIDE)
+    spec = TableSpec(
+        area="bezirk",  # case and spacing of headers are forgiven
+        period="Jahr",
+        variables={"SGB II": "sgb2_share"},
+        ignore=["Geschlecht"],
+    )
+    tidy = tidy_table(raw, spec)
+    assert tidy.select("variable", "column").unique().rows() == [("sgb2_share", "SGB II")]
+    assert tidy.height == 3
+
+
+def test_period_column_is_found_by_name_and_fixed_year_works(tmp_path: Path) -> None:
+    raw = table(tmp_path, WIDE)
+    assert set(tidy_table(raw, TableSpec(ignore=["Geschlecht"]))["period"]) == {2012}
+    fixed = tidy_table(raw, TableSpec(period="2015", ignore=["Geschlecht", "Jahr"]))
+    assert set(fixed["period"]) == {2015}
+
+
+def test_text_columns_are_left_out_of_wide_tables(tmp_path: Path) -> None:
+    raw = table(tmp_path, "id,name,n\n01,Mitte,5\n02,Nord,.\n")
+    conversion = convert_table(raw, TableSpec(period=2013))
+    assert conversion.left_out == ["name"]
+    assert conversion.frame["variable"].to_list() == ["n", "n"]
+    assert value_columns(raw, TableSpec(period=2013)) == ({"n": "n"}, ["name"])
+
+
+def test_a_year_column_is_no_variable_when_the_year_is_given(tmp_path: Path) -> None:
+    raw = table(tmp_path, "Bezirk;Jahr;n\n01;2012;5\n")
+    conversion = convert_table(raw, TableSpec(period=2013))
+    assert conversion.frame.select("period", "variable", "value").rows() == [(2013, "n", 5.0)]
+    assert conversion.left_out == ["Jahr"]
+
+
+def test_a_table_without_value_columns_gives_no_values(tmp_path: Path) -> None:
+    raw = table(tmp_path, "Bezirk;Name\n01;Mitte\n")
+    tidy = tidy_table(raw, TableSpec(period=2012))
+    assert tidy.height == 0
+    assert tidy.columns == ["area", "period", "variable", "value", "flag", "line", "column"]
+
+
+def test_area_codes_are_trimmed_and_recoded(tmp_path: Path) -> None:
+    raw = table(tmp_path, "Raum;n\n 001 ;1\n002;2\n")
+    tidy = tidy_table(raw, TableSpec(period=2012, area_codes={"001": "05315001"}))
+    assert tidy["area"].to_list() == ["05315001", "002"]
+
+
+LONG = (
+    "id;jahr;raum_id;tabelle;zeile;geschlecht;zahl\n"
+    "1;2012;000;Einwohner;insgesamt;m;1.675\n"
+    "2;2012;000;Einwohner;insgesamt;w;1.700\n"
+    "3;2012;001;Einwohner;unter 18;w;–\n"
+)
+
+
+def test_long_layout_with_template_and_extra_breakdown(tmp_path: Path) -> None:
+    raw = table(tmp_path, LONG)
+    spec = TableSpec(
+        layout="long",
+        area="raum_id",
+        period="jahr",
+        variable="{tabelle}: {zeile}",
+        value="zahl",
+        ignore=["id"],
+    )
+    tidy = tidy_table(raw, spec)
+    assert tidy.rows() == [
+        ("000", 2012, "Einwohner: insgesamt", "m", 1675.0, "", 2, "zahl"),
+        ("000", 2012, "Einwohner: insgesamt", "w", 1700.0, "", 3, "zahl"),
+        ("001", 2012, "Einwohner: unter 18", "w", None, "-", 4, "zahl"),
+    ]
+    assert tidy.columns[3] == "geschlecht"
+
+
+def test_long_layout_finds_common_column_names(tmp_path: Path) -> None:
+    raw = table(tmp_path, "Gebiet;Jahr;Merkmal;Wert\n01;2012;Einwohner;1.675\n")
+    tidy = tidy_table(raw, TableSpec(layout="long"))
+    assert tidy.select("area", "period", "variable", "value").rows() == [
+        ("01", 2012, "Einwohner", 1675.0)
+    ]
+
+
+def test_long_layout_with_flag_column(tmp_path: Path) -> None:
+    text = "area,period,variable,value,flag\n01,2012,a,5,\n01,2012,b,,.\n01,2012,c,,–\n"
+    tidy = tidy_table(table(tmp_path, text), TableSpec(layout="long"))
+    assert tidy.select("variable", "value", "flag").rows() == [
+        ("a", 5.0, ""),
+        ("b", None, "."),
+        ("c", None, "-"),
+    ]
+
+
+def test_long_layout_rejects_unknown_flags(tmp_path: Path) -> None:
+    text = "area,period,variable,value,flag\n01,2012,a,5,\n01,2012,b,,?\n"
+    with pytest.raises(TableError, match=r"line 3, column 'flag': '\?' is not a flag"):
+        tidy_table(table(tmp_path, text), TableSpec(layout="long"))
+
+
+# --- errors name file, line and column -------------------------------------------------------
+
+
+def test_invalid_cell_names_line_and_column(tmp_path: Path) -> None:
+    text = "Bezirk;Einwohner;Anteil\n01;1.675;9,7\n02;1.700;3,1\n03;abc;2,0\n04;5;x\n"
+    with pytest.raises(TableError) as error:
+        tidy_table(table(tmp_path, text, name="einwohner.csv"), TableSpec(period=2012))
+    message = str(error.value)
+    assert message.startswith("einwohner.csv, line 4, column 'Einwohner': 'abc'")
+    assert "line 4" in message
+    assert "Einwohner" in message
+
+
+def test_several_invalid_cells_are_counted(tmp_path: Path) -> None:
+    text = "id;a;b\n01;?;1\n02;1;??\n03;!;1\n04;#;1\n05;%;1\n"
+    with pytest.raises(TableError) as error:
+        tidy_table(table(tmp_path, text), TableSpec(period=2012))
+    message = str(error.value)
+    assert "line 2, column 'a': '?'" in message
+    assert "line 3, column 'b': '??'" in message
+    assert "and 2 more" in message
+
+
+def test_unknown_column_in_spec(tmp_path: Path) -> None:
+    with pytest.raises(TableError, match=r"t\.csv: no column 'Bezrik' \(area\)"):
+        tidy_table(table(tmp_path, WIDE), TableSpec(area="Bezrik", period=2012))
+
+
+def test_empty_area_code(tmp_path: Path) -> None:
+    text = "Bezirk;n\n01;1\n ;2\n"
+    with pytest.raises(TableError, match=r"line 3, column 'Bezirk': the area code is empty"):
+        tidy_table(table(tmp_path, text), TableSpec(period=2012))
+
+
+def test_unparseable_period(tmp_path: Path) -> None:
+    text = "Bezirk;Jahr;n\n01;2012;1\n02;zwanzig;2\n"
+    with pytest.raises(TableError, match=r"line 3, column 'Jahr': 'zwanzig' is not a year"):
+        tidy_table(table(tmp_path, text), TableSpec())
+
+
+def test_missing_period(tmp_path: Path) -> None:
+    with pytest.raises(TableError, match="no period column"):
+        tidy_table(table(tmp_path, "Bezirk;n\n01;1\n"), TableSpec())
+
+
+def test_breakdown_keys_must_not_clash(tmp_path: Path) -> None:
+    with pytest.raises(TableError, match="'value' cannot name a breakdown"):
+        tidy_table(table(tmp_path, WIDE), TableSpec(breakdowns={"Geschlecht": "value"}))
+
+
+# --- specs from YAML mappings ----------------------------------------------------------------
+
+
+def test_spec_from_mapping_reads_every_key() -> None:
+    spec = spec_from_mapping(
+        {
+            "layout": "long",
+            "sheet": "Daten",
+            "encoding": "cp1252",
+            "delimiter": "tab",
+            "decimal": ",",
+            "area": "raum_id",
+            "period": "jahr",
+            "breakdowns": {"Geschlecht": "gender"},
+            "variable": "{tabelle}: {zeile}",
+            "value": "zahl",
+            "flag": "kennzeichen",
+            "ignore": ["id", "raum"],
+            "area_codes": {"000": "05315000"},
+            "source": "Stadt Köln",
+        },
+        where="koeln.yaml",
+    )
+    assert spec == TableSpec(
+        layout="long",
+        area="raum_id",
+        period="jahr",
+        breakdowns={"Geschlecht": "gender"},
+        variables=None,
+        variable="{tabelle}: {zeile}",
+        value="zahl",
+        flag="kennzeichen",
+        ignore=["id", "raum"],
+        area_codes={"000": "05315000"},
+        source="Stadt Köln",
+        sheet="Daten",
+        encoding="cp1252",
+        delimiter="\t",
+        decimal=",",
+    )
+
+
+@pytest.mark.parametrize(
+    ("mapping", "message"),
+    [
+        ({"aera": "x"}, "m.yaml: unknown key 'aera'"),
+        ({"layout": "tall"}, "m.yaml: 'layout' must be 'wide' or 'long'"),
+        ({"period": 12}, "m.yaml: 'period' must be a year"),
+        ({"breakdowns": {"Alter": "age group"}}, "m.yaml: 'breakdowns': the key 'age group'"),
+        ({"breakdowns": "Alter"}, "m.yaml: 'breakdowns' must be a mapping"),
+        ({"area_codes": {1: "05315001"}}, "m.yaml: 'area_codes': write every code in quotes"),
+        ({"decimal": ";"}, "m.yaml: 'decimal' must be"),
+        ({"delimiter": "|"}, "m.yaml: 'delimiter' must be"),
+        ({"encoding": "klingon"}, "m.yaml: 'encoding': unknown encoding"),
+        ({"value": "zahl"}, "m.yaml: 'value' is only used with 'layout: long'"),
+        ({"layout": "long", "variables": ["a"]}, "m.yaml: 'variables' is only used with"),
+        ({"ignore": [["a"]]}, "m.yaml: 'ignore' must be a list of column names"),
+        ({"area": ["a"]}, "m.yaml: 'area' must be text"),
+    ],
+)
+def test_spec_errors_name_file_and_key(mapping: dict[str, Any], message: str) -> None:
+    with pytest.raises(TableError) as error:
+        spec_from_mapping(mapping, where="m.yaml")
+    assert str(error.value).startswith(message)
+
+
+def test_variables_as_list_and_year_as_period() -> None:
+    spec = spec_from_mapping({"variables": ["a", 2012], "period": 2012}, where="m.yaml")
+    assert spec.variables == {"a": "a", "2012": "2012"}
+    assert spec.period == 2012
+
+
+def test_load_spec_from_yaml(tmp_path: Path) -> None:
+    path = tmp_path / "einwohner.yaml"
+    path.write_text("area: Bezirk\nperiod: 2012\nignore: Name\n", encoding="utf-8")
+    assert load_spec(path) == TableSpec(area="Bezirk", period=2012, ignore=["Name"])
+    path.write_text("area: [unclosed\n", encoding="utf-8")
+    with pytest.raises(TableError, match=r"einwohner\.yaml: not a valid UTF-8 YAML file"):
+        load_spec(path)
+
+
+# --- the tidy CSV ---------------------------------------------------------------------------
+
+
+def test_tidy_csv_round_trip(tmp_path: Path) -> None:
+    raw = table(tmp_path, WIDE)
+    spec = TableSpec(area="Bezirk", period="Jahr", breakdowns={"Geschlecht": "gender"})
+    tidy = tidy_table(raw, spec)
+    out = tmp_path / "tidy.csv"
+    tidy_to_csv(tidy, out)
+    assert out.read_text(encoding="utf-8").splitlines() == [
+        "area,period,variable,value,flag,gender",
+        "01,2012,Einwohner,1675,,m",
+        "01,2012,Einwohner,1700,,w",
+        "02,2012,Einwohner,23,,m",
+        "01,2012,SGB II,9.7,,m",
+        "01,2012,SGB II,,.,w",
+        "02,2012,SGB II,,-,m",
+    ]
+    again = tidy_table(read_table(out), TableSpec(layout="long", breakdowns={"gender": "gender"}))
+    assert again.drop("line", "column").equals(tidy.drop("line", "column"))
+
+
+# --- real city files -------------------------------------------------------------------------
+
+
+@pytest.mark.shared_data
+def test_berlin_mss_table(shared_data: Path) -> None:
+    raw = read_table(shared_data / "berlin-mss" / "mss_2013_table_2-1.csv")
+    assert (raw.encoding, raw.delimiter, raw.decimal) == ("utf-8", ",", ".")
+    # 448 lines: the header and one record per Planungsraum of the 2013 edition.
+    assert raw.records == 447
+    assert raw.problems == []
+    assert raw.frame["id"][0] == "01011101"
+    assert raw.frame["id"].str.len_chars().unique().to_list() == [8]
+    conversion = convert_table(raw, TableSpec(area="id", period=2013))
+    tidy = conversion.frame
+    assert conversion.left_out == ["name"]
+    assert tidy.height == 447 * 9
+    first = tidy.filter(pl.col("area") == "01011101")
+    assert dict(first.select("variable", "value").rows())["inhabitants"] == 2930.0
+    assert dict(first.select("variable", "value").rows())["d1_percentage_unemployed"] == -0.82908
+
+
+@pytest.mark.shared_data
+def test_koeln_population_in_long_layout(shared_data: Path) -> None:
+    raw = read_table(shared_data / "koeln" / "bevoelkerung_2005-2012_long.csv")
+    assert raw.records == 29135
+    spec = spec_from_mapping(
+        {
+            "layout": "long",
+            "area": "raum_id",
+            "period": "jahr",
+            "variable": "{tabelle}: {zeile}",
+            "value": "zahl",
+            "ignore": ["id", "tab_id", "zei_id", "raum"],
+        },
+        where="koeln.yaml",
+    )
+    tidy = tidy_table(raw, spec)
+    assert tidy.height == 29135
+    assert tidy.columns == ["area", "period", "variable", "value", "flag", "line", "column"]
+    city = tidy.filter(
+        (pl.col("area") == "000") & (pl.col("variable") == "Einwohner in Köln: Einwohner")
+    )
+    assert dict(city.select("period", "value").rows())[2005] == 1023101
+    assert city.row(0, named=True)["line"] == 2
+    assert tidy["area"].n_unique() == 96
+    assert sorted(tidy["period"].unique()) == list(range(2005, 2013))
+    assert tidy.filter(pl.col("value").is_null()).height == 0
