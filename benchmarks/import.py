@@ -73,7 +73,7 @@ def run_one(database_url: str, folder: Path) -> None:
     mapping_path.write_text(MAPPING, encoding="utf-8")
     for label in ("first import", "re-import"):
         started = time.perf_counter()
-        call_command("import_data", str(csv_path), mapping=str(mapping_path), verbosity=0)
+        call_command("import_data", str(csv_path), "--mapping", str(mapping_path), verbosity=0)
         seconds = time.perf_counter() - started
         print(f"  {label}: {seconds:.1f} s")
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024

@@ -49,7 +49,7 @@ def observations_import(
     )
     tidy = tidy_table(raw, spec)
     frame = _with_area_ids(tidy, path.name, area_level)
-    frame = _with_breakdown_key(frame, breakdown_dimensions(tidy))
+    frame = _with_breakdown_key(frame, path.name, breakdown_dimensions(tidy))
     _check_unique(frame, path.name)
     report = ObservationImportReport(
         file=path.name,
@@ -59,7 +59,7 @@ def observations_import(
         dry_run=dry_run,
     )
     rows = frame.select(
-        "area_id", "period", "variable", "breakdown_key", "breakdown", "value", "flag"
+        "area_id", "period", "variable", "breakdown_key", "value", "flag"
     ).with_columns(pl.lit(spec.source).alias("source"))
     with transaction.atomic():
         report.written = writers.upsert_observations(rows)
@@ -107,16 +107,23 @@ def _unknown_areas_message(unknown: pl.DataFrame, file: str, area_level: str | N
     return text + (f"; and {more} more" if more > 0 else "")
 
 
-def _with_breakdown_key(frame: pl.DataFrame, dimensions: list[str]) -> pl.DataFrame:
-    """The canonical text 'age_group=0-5;gender=w' (sorted keys) and the same as JSON."""
+def _with_breakdown_key(frame: pl.DataFrame, file: str, dimensions: list[str]) -> pl.DataFrame:
+    """Add the canonical text 'age_group=0-5;gender=weiblich' (dimensions sorted)."""
     if not dimensions:
-        return frame.with_columns(
-            pl.lit("").alias("breakdown_key"), pl.lit("{}").alias("breakdown")
-        )
-    ordered = sorted(dimensions)
-    key = pl.concat_str([pl.lit(f"{d}=") + pl.col(d).fill_null("") for d in ordered], separator=";")
-    as_json = pl.struct(ordered).struct.json_encode()
-    return frame.with_columns(key.alias("breakdown_key"), as_json.alias("breakdown"))
+        return frame.with_columns(pl.lit("").alias("breakdown_key"))
+    for dimension in dimensions:
+        # ';' and '=' separate the parts of the key, so they cannot appear inside a value.
+        bad = frame.filter(pl.col(dimension).str.contains(r"[;=]"))
+        if bad.height:
+            row = bad.row(0, named=True)
+            raise ObservationImportError(
+                f"{file}, line {row['line']}: breakdown value {row[dimension]!r} of "
+                f"{dimension!r} must not contain ';' or '='"
+            )
+    key = pl.concat_str(
+        [pl.lit(f"{d}=") + pl.col(d).fill_null("") for d in sorted(dimensions)], separator=";"
+    )
+    return frame.with_columns(key.alias("breakdown_key"))
 
 
 def _check_unique(frame: pl.DataFrame, file: str) -> None:

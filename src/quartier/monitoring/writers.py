@@ -2,7 +2,7 @@
 
 The ORM's bulk_create is too slow for a million rows, so rows go in through the driver: SQLite
 gets `executemany` of an upsert, PostgreSQL a COPY into a temporary table and one upsert from it.
-Both only touch rows whose value, flag, breakdown or source differ, so the returned count is the
+Both only touch rows whose value, flag or source differ, so the returned count is the
 number of new or changed cells and a repeated import writes nothing.
 """
 
@@ -16,9 +16,11 @@ from django.db import connection
 
 from quartier.monitoring.models import Observation
 
-COLUMNS = ["area_id", "period", "variable", "breakdown_key", "breakdown", "value", "flag", "source"]
-CONFLICT = "(area_id, period, variable, breakdown_key)"
+COLUMNS = ["area_id", "period", "variable", "breakdown_key", "value", "flag", "source"]
+KEY = ["variable", "period", "area_id", "breakdown_key"]
+CONFLICT = f"({', '.join(KEY)})"
 BATCH = 50_000
+SQLITE_CACHE_KIB = 256 * 1024
 
 
 def _table() -> str:
@@ -27,7 +29,8 @@ def _table() -> str:
 
 def upsert_observations(rows: pl.DataFrame) -> int:
     """Insert or update `rows` (columns COLUMNS); return how many rows were new or changed."""
-    rows = rows.select(COLUMNS)
+    # Key order turns random B-tree inserts into appends: several times faster on both databases.
+    rows = rows.select(COLUMNS).sort(KEY)
     if rows.height == 0:
         return 0
     if connection.vendor == "postgresql":
@@ -45,15 +48,17 @@ def _upsert_sqlite(rows: pl.DataFrame) -> int:
     sql = (
         f"INSERT INTO {table} ({', '.join(COLUMNS)}) VALUES ({', '.join('?' * len(COLUMNS))}) "
         f"ON CONFLICT {CONFLICT} DO UPDATE SET value = excluded.value, flag = excluded.flag, "
-        "breakdown = excluded.breakdown, source = excluded.source "
+        "source = excluded.source "
         f"WHERE {table}.value IS NOT excluded.value OR {table}.flag IS NOT excluded.flag "
-        f"OR {table}.breakdown IS NOT excluded.breakdown OR {table}.source IS NOT excluded.source"
+        f"OR {table}.source IS NOT excluded.source"
     )
     changed = 0
     raw = connection.connection
     if raw is None:
         connection.ensure_connection()
         raw = connection.connection
+    # The default 2 MB page cache thrashes on the unique index of a million-row table.
+    raw.execute(f"PRAGMA cache_size = -{SQLITE_CACHE_KIB}")
     before = raw.total_changes
     for batch in _batches(rows):
         raw.executemany(sql, batch)
@@ -66,21 +71,22 @@ def _upsert_postgresql(rows: pl.DataFrame) -> int:
     with connection.cursor() as cursor:
         cursor.execute(
             "CREATE TEMPORARY TABLE quartier_incoming (area_id bigint, period smallint, "
-            "variable varchar(200), breakdown_key varchar(300), breakdown jsonb, "
+            "variable varchar(200), breakdown_key varchar(300), "
             "value double precision, flag varchar(1), source varchar(300)) ON COMMIT DROP"
         )
         raw_cursor: Any = cursor.cursor
-        with raw_cursor.copy(f"COPY quartier_incoming ({', '.join(COLUMNS)}) FROM STDIN") as copy:
-            for batch in _batches(rows):
-                for row in batch:
-                    copy.write_row(row)
+        copy_sql = f"COPY quartier_incoming ({', '.join(COLUMNS)}) FROM STDIN (FORMAT csv)"
+        with raw_cursor.copy(copy_sql) as copy:
+            for offset in range(0, rows.height, BATCH):
+                # polars writes CSV far faster than per-row Python; empty fields are NULL.
+                copy.write(rows.slice(offset, BATCH).write_csv(include_header=False))
         cursor.execute(
             f"INSERT INTO {table} ({', '.join(COLUMNS)}) "
             f"SELECT {', '.join(COLUMNS)} FROM quartier_incoming "
             f"ON CONFLICT {CONFLICT} DO UPDATE SET value = excluded.value, flag = excluded.flag, "
-            "breakdown = excluded.breakdown, source = excluded.source "
-            f"WHERE ({table}.value, {table}.flag, {table}.breakdown, {table}.source) "
-            "IS DISTINCT FROM (excluded.value, excluded.flag, excluded.breakdown, excluded.source)"
+            "source = excluded.source "
+            f"WHERE ({table}.value, {table}.flag, {table}.source) "
+            "IS DISTINCT FROM (excluded.value, excluded.flag, excluded.source)"
         )
         changed = cursor.rowcount
         cursor.execute("DROP TABLE quartier_incoming")

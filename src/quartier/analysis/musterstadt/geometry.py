@@ -26,6 +26,7 @@ _BOUNDARY_VERTICES = 360
 _LLOYD_ITERATIONS = 4
 # Pulls cells towards the centre after relaxation: inner-city districts are smaller.
 _RADIAL_WARP = 1.45
+_MAX_FRACTION = 0.98
 # Shared boundary shorter than this does not make two cells neighbours (corner contact).
 _MIN_SHARED_EDGE = 1.0
 
@@ -37,11 +38,9 @@ IntArray = NDArray[np.int64]
 class CellLayout:
     """The finest cells: polygons on the 1 cm grid and their geometric facts.
 
-    `rho` is the elliptic distance from the centre (0 at the centre, about 1 at the boundary) and
-    `theta` the direction in degrees (0 east, 90 north); both locate cells for the latent fields.
+    `rho` is the elliptic distance from the centre: 0 at the centre, about 1 at the boundary.
     """
 
-    boundary: Polygon
     polygons: list[MultiPolygon]
     x: FloatArray
     y: FloatArray
@@ -51,11 +50,6 @@ class CellLayout:
     @property
     def rho(self) -> FloatArray:
         return elliptic_radius(self.x, self.y)
-
-    @property
-    def theta(self) -> FloatArray:
-        angle = np.degrees(np.arctan2((self.y - CENTRE_Y) / SEMI_AXIS_Y, (self.x - CENTRE_X) / SEMI_AXIS_X))
-        return np.mod(angle, 360.0)
 
 
 def elliptic_radius(x: FloatArray, y: FloatArray) -> FloatArray:
@@ -81,7 +75,6 @@ def build_layout(rng: np.random.Generator) -> CellLayout:
     centroids = shapely.get_coordinates(shapely.centroid(polygons))
     areas = shapely.area(polygons)
     return CellLayout(
-        boundary=shapely.union_all(polygons, grid_size=GRID_SIZE),
         polygons=polygons,
         x=centroids[:, 0].copy(),
         y=centroids[:, 1].copy(),
@@ -135,12 +128,16 @@ def _relaxed_points(rng: np.random.Generator, boundary: Polygon, count: int) -> 
 
 
 def _warp_towards_centre(points: FloatArray, radius: _RadiusFunction) -> FloatArray:
-    """Move points inwards along their ray; a point stays inside the boundary it was in."""
+    """Move points inwards along their ray, ending strictly inside the boundary.
+
+    A Lloyd centroid of a cell on a concave stretch of the boundary can lie just outside it;
+    capping the relative radius brings such points back in.
+    """
     dx = (points[:, 0] - CENTRE_X) / SEMI_AXIS_X
     dy = (points[:, 1] - CENTRE_Y) / SEMI_AXIS_Y
     angles = np.arctan2(dy, dx)
-    fraction = np.hypot(dx, dy) / radius(angles)
-    scale = np.power(np.clip(fraction, 0.0, 1.0), _RADIAL_WARP - 1.0)
+    fraction = np.maximum(np.hypot(dx, dy) / radius(angles), 1e-9)
+    scale = np.power(np.minimum(fraction, _MAX_FRACTION), _RADIAL_WARP) / fraction
     return np.column_stack(
         [CENTRE_X + dx * scale * SEMI_AXIS_X, CENTRE_Y + dy * scale * SEMI_AXIS_Y]
     )
@@ -166,9 +163,7 @@ def _coverage(points: FloatArray, boundary: Polygon) -> list[MultiPolygon]:
     inside = shapely.contains(boundary, probes)
     faces, probes = faces[inside], probes[inside]
     probe_xy = shapely.get_coordinates(probes)
-    nearest = np.argmin(
-        ((probe_xy[:, None, :] - points[None, :, :]) ** 2).sum(axis=2), axis=1
-    )
+    nearest = np.argmin(((probe_xy[:, None, :] - points[None, :, :]) ** 2).sum(axis=2), axis=1)
     cells = []
     for index in range(len(points)):
         merged = shapely.union_all(faces[nearest == index], grid_size=GRID_SIZE)

@@ -58,5 +58,5 @@ class Command(BaseCommand):
         for step in manifest["data"]:
             mapping = str(folder / step["mapping"])
             call_command(
-                "import_data", str(folder / step["file"]), mapping=mapping, stdout=self.stdout
+                "import_data", str(folder / step["file"]), "--mapping", mapping, stdout=self.stdout
             )

@@ -49,6 +49,6 @@ class Command(BaseCommand):
         prefix = "Dry run, nothing written: " if report.dry_run else ""
         periods = f"{report.periods[0]}–{report.periods[-1]}" if report.periods else "no periods"
         self.stdout.write(
-            f"{prefix}{report.file}: {report.rows} values ({len(report.variables)} variables, "
+            f"{prefix}{report.file}: {report.rows} values ({len(report.variables)} variable(s), "
             f"{periods}); {report.written} new or changed, {report.unchanged} unchanged"
         )
