@@ -6,7 +6,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 export QUARTIER_HOME ?= $(CURDIR)
 
-.PHONY: install demo test lint typecheck contracts migrations-check pytest pytest-postgres serve clean
+.PHONY: docs install demo test lint typecheck contracts migrations-check pytest pytest-postgres serve clean
 
 $(UV):
 	python3 -m venv .uv
@@ -48,3 +48,6 @@ test: install lint typecheck contracts migrations-check pytest
 
 clean:
 	rm -rf $(VENV) .uv var/demo
+
+docs:
+	$(BIN)/python -m quartier.cli_reference > docs/cli.md

@@ -161,15 +161,22 @@ def spec_from_mapping(mapping: dict[str, Any], *, where: str) -> TableSpec:
     )
 
 
-def load_spec(path: Path) -> TableSpec:
-    """Read a YAML mapping file into a `TableSpec`; errors name the file and the key."""
+def read_mapping_file(path: Path) -> dict[str, Any]:
+    """Parse a YAML mapping file into its keys and values; errors name the file."""
     try:
         content = yaml.safe_load(path.read_text(encoding="utf-8"))
     except OSError as error:
         raise TableError(f"{path}: cannot read the mapping ({error.strerror})") from error
     except (yaml.YAMLError, UnicodeDecodeError) as error:
         raise TableError(f"{path.name}: not a valid UTF-8 YAML file ({error})") from error
-    return spec_from_mapping(content, where=path.name)
+    if not isinstance(content, dict):
+        raise TableError(f"{path.name}: the mapping must be a set of keys and values")
+    return content
+
+
+def load_spec(path: Path) -> TableSpec:
+    """Read a YAML mapping file into a `TableSpec`; errors name the file and the key."""
+    return spec_from_mapping(read_mapping_file(path), where=path.name)
 
 
 class _Checker:

@@ -51,7 +51,12 @@ from quartier.analysis.table_core import (
     tidy_body,
 )
 from quartier.analysis.table_csv import read_csv_grid
-from quartier.analysis.table_spec import TableSpec, load_spec, spec_from_mapping
+from quartier.analysis.table_spec import (
+    TableSpec,
+    load_spec,
+    read_mapping_file,
+    spec_from_mapping,
+)
 from quartier.analysis.table_xlsx import read_xlsx_grid
 from quartier.analysis.tidy import (
     Conversion,
@@ -73,6 +78,7 @@ __all__ = [
     "load_spec",
     "parse_values",
     "profile_columns",
+    "read_mapping_file",
     "read_table",
     "spec_from_mapping",
     "tidy_table",

@@ -9,9 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-import yaml
-
-from quartier.analysis.tables import TableError, TableSpec, spec_from_mapping
+from quartier.analysis.tables import TableError, TableSpec, read_mapping_file, spec_from_mapping
 
 
 @dataclass(frozen=True)
@@ -22,14 +20,7 @@ class Mapping:
 
 def load_mapping(path: Path) -> Mapping:
     """Read and validate a mapping file; errors name the file and the key."""
-    try:
-        content = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except OSError as error:
-        raise TableError(f"{path}: cannot read the mapping ({error.strerror})") from error
-    except (yaml.YAMLError, UnicodeDecodeError) as error:
-        raise TableError(f"{path.name}: not a valid UTF-8 YAML file ({error})") from error
-    if not isinstance(content, dict):
-        raise TableError(f"{path.name}: the mapping must be a set of keys and values")
+    content = read_mapping_file(path)
     area_level = content.pop("area_level", None)
     if area_level is not None and not isinstance(area_level, str):
         raise TableError(f"{path.name}: 'area_level' must be a level key such as 'sozialraum'")

@@ -13,12 +13,12 @@ from quartier.analysis.tables import (
     TableError,
     TableSpec,
     convert_table,
-    load_spec,
     read_table,
     tidy_to_csv,
 )
 from quartier.analysis.tidy import dimension_key
 from quartier.monitoring.management.commands.inspect import delimiter_option
+from quartier.monitoring.mappings import load_mapping
 
 
 class Command(BaseCommand):
@@ -89,7 +89,7 @@ class Command(BaseCommand):
 
 def table_spec(options: dict[str, Any]) -> TableSpec:
     """The spec from --spec (if given) with the command line options on top."""
-    spec = load_spec(options["spec"]) if options["spec"] else TableSpec()
+    spec = load_mapping(options["spec"]).spec if options["spec"] else TableSpec()
     given: dict[str, Any] = {
         "layout": options["layout"],
         "area": options["id_column"],
