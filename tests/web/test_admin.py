@@ -6,6 +6,7 @@ import datetime
 import re
 
 import pytest
+from django.conf import settings
 from django.test import Client
 from shapely.geometry import MultiPolygon, box
 
@@ -109,5 +110,6 @@ def test_observation_search_by_area_code(admin_client: Client, city: City) -> No
 
 def test_admin_site_is_titled_in_the_user_language(admin_client: Client) -> None:
     assert "quartier – Verwaltung" in admin_client.get("/admin/").content.decode()
-    english = admin_client.get("/admin/", headers={"accept-language": "en"}).content.decode()
+    admin_client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    english = admin_client.get("/admin/").content.decode()
     assert "quartier – administration" in english

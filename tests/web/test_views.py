@@ -55,8 +55,17 @@ def test_an_unknown_level_on_the_start_page_is_not_found(client: Client, city: C
     assert client.get("/", {"level": "ortsteil"}).status_code == 404
 
 
-def test_start_page_in_english_by_accept_language(client: Client, city: City) -> None:
-    html = client.get("/", headers={"accept-language": "en"}).content.decode()
+def test_browser_language_alone_does_not_switch_to_english(client: Client, city: City) -> None:
+    html = client.get("/", headers={"accept-language": "en-US,en;q=0.9"}).content.decode()
+
+    assert '<html lang="de">' in html
+    assert "Zum Inhalt springen" in html
+
+
+def test_start_page_in_english_when_chosen(client: Client, city: City) -> None:
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+
+    html = client.get("/").content.decode()
 
     assert '<html lang="en">' in html
     assert "<title>quartier – social planning for Teststadt</title>" in html
@@ -104,7 +113,8 @@ def test_empty_database_shows_how_to_get_areas(client: Client, db: None) -> None
 
 
 def test_empty_database_hint_in_english(client: Client, db: None) -> None:
-    html = client.get("/", headers={"accept-language": "en"}).content.decode()
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    html = client.get("/").content.decode()
 
     assert "No areas imported yet" in html
 
@@ -123,7 +133,8 @@ def test_demo_data_are_labelled_synthetic_on_every_page(
 
 
 def test_synthetic_label_in_english(client: Client, demo_city: City) -> None:
-    html = client.get("/", headers={"accept-language": "en"}).content.decode()
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    html = client.get("/").content.decode()
 
     assert "<strong>Synthetic demo data</strong>" in html
 
@@ -170,7 +181,8 @@ def test_accessibility_page(client: Client, db: None) -> None:
 
 
 def test_accessibility_page_in_english(client: Client, db: None) -> None:
-    html = client.get("/barrierefreiheit/", headers={"accept-language": "en"}).content.decode()
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    html = client.get("/barrierefreiheit/").content.decode()
 
     assert "<h1>Accessibility statement</h1>" in html
     assert "BITV 2.0" in html
