@@ -131,7 +131,11 @@ def test_invalid_geometry_is_repaired_and_reported(
     [
         ("missing_field", [], "field 'name' not found; fields are: code, label"),
         ("duplicate", [], "feature 2: duplicate code '01' (field 'code'), first used by feature 1"),
-        ("unknown_parent", ["--parent-field", "parent"], "unknown parent '99'"),
+        (
+            "unknown_parent",
+            ["--parent-field", "parent"],
+            "feature 2 (code '9901'): field 'parent': unknown parent '99' in level 'stadtbezirk'",
+        ),
         ("unreadable", [], "cannot read the file"),
         ("point", [], "feature 1 (code 'P'): geometry is a Point, a polygon is expected"),
         ("empty_code", [], "feature 2: field 'code' is empty"),

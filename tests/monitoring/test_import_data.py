@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import csv
 from io import StringIO
 from pathlib import Path
 
@@ -237,16 +238,22 @@ source: "Stadt Köln, Amt für Stadtentwicklung und Statistik"
 @pytest.mark.parametrize("year", [2013, 2015, 2017])
 def test_berlin_mss_tables(shared_data: Path, tmp_path: Path, year: int) -> None:
     load_berlin_areas(shared_data)
-    table = shared_data / f"berlin-mss/mss_{year}_table_2-1.csv"
     mapping = write(tmp_path, "mss.yaml", f"area: id\nperiod: {year}\nignore: [name]\n")
-    out = import_data(table, "--mapping", str(mapping))
-    assert f"{447 * 9} values (9 variable(s), {year}–{year})" in out
+    # Numeric columns per table; the class labels of table 1 (text) are left out.
+    for table, numeric in (("1", 2), ("2-1", 9), ("4-1", 14)):
+        path = shared_data / f"berlin-mss/mss_{year}_table_{table}.csv"
+        with path.open(encoding="utf-8") as handle:
+            records = sum(1 for _ in csv.DictReader(handle))
+        out = import_data(path, "--mapping", str(mapping))
+        assert f"{records * numeric} values ({numeric} variable(s), {year}–{year})" in out
     s1 = dict(
         Observation.objects.filter(variable="s1_percentage_unemployed").values_list(
             "area__code", "value"
         )
     )
     assert len(s1) == 447
+    indexed = Observation.objects.filter(variable="status_index", period=year).count()
+    assert 430 < indexed < 447  # only Planungsräume with at least 300 inhabitants are indexed
     if year == 2013:
         assert s1["01011101"] == pytest.approx(6.38298)
         assert s1["01011102"] == 0

@@ -50,6 +50,7 @@ class AreaLayer:
     source_crs: str
     features: list[AreaFeature]
     warnings: list[str] = field(default_factory=list)
+    parent_field: str | None = None
 
 
 @dataclass(frozen=True)
@@ -86,7 +87,7 @@ def read_area_layer(
         if name is not None and name not in layer.fields:
             known = ", ".join(layer.fields) or "(none)"
             raise GeodataError(f"{path.name}: field {name!r} not found; fields are: {known}")
-    result = AreaLayer(path=path, source_crs=source_crs, features=[])
+    result = AreaLayer(path=path, source_crs=source_crs, features=[], parent_field=parent_field)
     transformer = _transformer(source_crs)
     codes: dict[str, int] = {}
     for index, geometry in enumerate(layer.geometries):

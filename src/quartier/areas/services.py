@@ -130,12 +130,13 @@ def _parents(layer: AreaLayer, level: AreaLevel, by_location: bool) -> dict[str,
         if feature.parent is None:
             raise AreaImportError(
                 f"{layer.path.name}: feature {feature.number} (code {feature.code!r}): "
-                "the parent field is empty"
+                f"field {layer.parent_field!r} (parent) is empty"
             )
         if feature.parent not in candidates:
             raise AreaImportError(
                 f"{layer.path.name}: feature {feature.number} (code {feature.code!r}): "
-                f"unknown parent {feature.parent!r} in level {parent_level.key!r}"
+                f"field {layer.parent_field!r}: unknown parent {feature.parent!r} "
+                f"in level {parent_level.key!r}"
             )
         result[feature.code] = candidates[feature.parent]
     return result

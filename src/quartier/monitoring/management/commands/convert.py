@@ -17,7 +17,7 @@ from quartier.analysis.tables import (
     tidy_to_csv,
 )
 from quartier.analysis.tidy import dimension_key
-from quartier.monitoring.management.commands.inspect import delimiter_option
+from quartier.monitoring.management.commands.inspect import add_reading_options, delimiter_option
 from quartier.monitoring.mappings import load_mapping
 
 
@@ -53,15 +53,7 @@ class Command(BaseCommand):
             help="a column to drop (repeatable)",
         )
         parser.add_argument("--source", help="free text stored with each value")
-        parser.add_argument("--sheet", help="sheet of an XLSX workbook (default: the first)")
-        parser.add_argument("--encoding", help="text encoding of a CSV file (default: detected)")
-        parser.add_argument("--delimiter", help="';', ',' or 'tab' (default: detected)")
-        parser.add_argument(
-            "--decimal",
-            choices=[",", "."],
-            metavar="MARK",
-            help="decimal mark, ',' or '.' (default: detected)",
-        )
+        add_reading_options(parser)
 
     def handle(self, *args: Any, **options: Any) -> None:
         out: Path = options["out"]

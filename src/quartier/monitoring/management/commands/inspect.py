@@ -36,15 +36,7 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("file", type=Path, help="CSV or XLSX file")
-        parser.add_argument("--sheet", help="sheet of an XLSX workbook (default: the first)")
-        parser.add_argument("--encoding", help="text encoding of a CSV file (default: detected)")
-        parser.add_argument("--delimiter", help="';', ',' or 'tab' (default: detected)")
-        parser.add_argument(
-            "--decimal",
-            choices=[",", "."],
-            metavar="MARK",
-            help="decimal mark, ',' or '.' (default: detected)",
-        )
+        add_reading_options(parser)
 
     def handle(self, *args: Any, **options: Any) -> None:
         try:
@@ -107,3 +99,16 @@ def _column_facts(profile: ColumnProfile) -> str:
         line, text = profile.first_invalid
         facts.append(f"{profile.invalid} cell(s) not numbers, first {text!r} on line {line}")
     return "; ".join(facts)
+
+
+def add_reading_options(parser: CommandParser) -> None:
+    """Options that override what the reader detects; shared with `convert`."""
+    parser.add_argument("--sheet", help="sheet of an XLSX workbook (default: the first)")
+    parser.add_argument("--encoding", help="text encoding of a CSV file (default: detected)")
+    parser.add_argument("--delimiter", help="';', ',' or 'tab' (default: detected)")
+    parser.add_argument(
+        "--decimal",
+        choices=[",", "."],
+        metavar="MARK",
+        help="decimal mark, ',' or '.' (default: detected)",
+    )
