@@ -6,7 +6,6 @@ a worked example of a city's first import.
 
 from __future__ import annotations
 
-import json
 import time
 from pathlib import Path
 from typing import Any
@@ -15,7 +14,7 @@ from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandParser
 
-DEFAULT_SEED = 2026
+from quartier.analysis.musterstadt import DEFAULT_SEED, Manifest, read_manifest
 
 
 class Command(BaseCommand):
@@ -35,28 +34,31 @@ class Command(BaseCommand):
         call_command("migrate", interactive=False, verbosity=0)
         self.stdout.write(f"Generating Musterstadt (synthetic data, seed {options['seed']})")
         call_command("generate_demo", seed=options["seed"], out=folder, stdout=self.stdout)
-        manifest = json.loads((folder / "manifest.json").read_text(encoding="utf-8"))
-        self._load(folder, manifest)
+        self._load(folder, read_manifest(folder))
         self.stdout.write(f"Musterstadt loaded in {time.perf_counter() - started:.1f} s")
         if not options["no_serve"]:
             self.stdout.write(f"Serving on http://{options['addrport']}/ (Ctrl+C stops)")
             call_command("runserver", options["addrport"], use_reloader=False)
 
-    def _load(self, folder: Path, manifest: dict[str, Any]) -> None:
-        levels = [f"{level['key']}:{level['name']}" for level in manifest["levels"]]
+    def _load(self, folder: Path, manifest: Manifest) -> None:
+        levels = [f"{level.key}:{level.name}" for level in manifest.levels]
         call_command("levels", *levels, stdout=self.stdout)
-        for step in manifest["areas"]:
+        for area_file in manifest.areas:
             arguments = [
-                str(folder / step["file"]),
-                "--level", step["level"],
-                "--code-field", step["code_field"],
-                "--name-field", step["name_field"],
+                str(folder / area_file.file),
+                "--level", area_file.level,
+                "--code-field", area_file.code_field,
+                "--name-field", area_file.name_field,
             ]  # fmt: skip
-            if step.get("parent_field"):
-                arguments += ["--parent-field", step["parent_field"]]
+            if area_file.parent_field:
+                arguments += ["--parent-field", area_file.parent_field]
             call_command("import_areas", *arguments, stdout=self.stdout)
-        for step in manifest["data"]:
-            mapping = str(folder / step["mapping"])
+        for data_file in manifest.data:
+            mapping = str(folder / data_file.mapping)
             call_command(
-                "import_data", str(folder / step["file"]), "--mapping", mapping, stdout=self.stdout
+                "import_data",
+                str(folder / data_file.file),
+                "--mapping",
+                mapping,
+                stdout=self.stdout,
             )
