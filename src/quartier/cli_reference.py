@@ -15,6 +15,7 @@ COMMANDS = [
     "inspect",
     "convert",
     "import-data",
+    "index",
     "generate-demo",
     "demo",
 ]

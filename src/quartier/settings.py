@@ -68,7 +68,21 @@ def database_config(url: str | None) -> dict[str, Any]:
     return config
 
 
+def env_file(name: str) -> Path | None:
+    """An optional path to an existing file."""
+    raw = os.environ.get(name, "").strip()
+    if not raw:
+        return None
+    path = Path(raw).expanduser().resolve()
+    if not path.is_file():
+        raise ImproperlyConfigured(f"{name} names {raw!r}, which is not a file")
+    return path
+
+
 DEBUG = env_bool("QUARTIER_DEBUG", False)
+# A city's own indicators (added to or replacing the shipped catalogue) and method presets.
+QUARTIER_INDICATORS_FILE = env_file("QUARTIER_INDICATORS_FILE")
+QUARTIER_METHODS_FILE = env_file("QUARTIER_METHODS_FILE")
 SECRET_KEY = os.environ.get("QUARTIER_SECRET_KEY", "")
 if not SECRET_KEY:
     # Zero set-up for a local installation: a random key is made once and kept under ./var.

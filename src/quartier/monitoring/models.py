@@ -64,3 +64,64 @@ class Observation(models.Model):
     def breakdown(self) -> dict[str, str]:
         """The breakdown dimensions, e.g. {"age_group": "0-5", "gender": "weiblich"}."""
         return breakdown_from_key(self.breakdown_key)
+
+
+class IndicatorValue(models.Model):
+    """A computed indicator for one area, year and breakdown cell, with its comparison figures.
+
+    Results are unsuppressed (the internal view); public outputs pass disclosure control when
+    they are read (see selectors).
+    """
+
+    indicator = models.CharField(_("Indikator"), max_length=100)
+    area = models.ForeignKey(
+        Area, on_delete=models.CASCADE, related_name="indicator_values", db_constraint=False
+    )
+    period = models.PositiveSmallIntegerField(_("Jahr"))
+    breakdown_key = models.CharField(_("Gliederung"), max_length=300, blank=True, default="")
+    numerator = models.FloatField(_("Zähler"), null=True)
+    denominator = models.FloatField(_("Nenner"), null=True)
+    value = models.FloatField(_("Wert"), null=True)
+    city_value = models.FloatField(_("Wert der Stadt"), null=True)
+    diff_city = models.FloatField(_("Abstand zur Stadt"), null=True)
+    ratio_city = models.FloatField(_("Verhältnis zur Stadt"), null=True)
+    rank = models.PositiveIntegerField(_("Rang"), null=True)
+    decile = models.PositiveSmallIntegerField(_("Dezil"), null=True)
+    zscore = models.FloatField(_("z-Wert"), null=True)
+    change_1 = models.FloatField(_("Veränderung zum Vorjahr"), null=True)
+    change_n = models.FloatField(_("Veränderung über n Jahre"), null=True)
+    missing_reason = models.CharField(_("Grund für fehlenden Wert"), max_length=300, blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["indicator", "period", "area", "breakdown_key"],
+                name="indicatorvalue_unique_cell",
+            )
+        ]
+        verbose_name = _("Indikatorwert")
+        verbose_name_plural = _("Indikatorwerte")
+
+    def __str__(self) -> str:
+        return f"{self.indicator} {self.area_id} {self.period}: {self.value}"
+
+
+class AktionsraumOverride(models.Model):
+    """A planner's decision that overrides the computed Aktionsraum status, with its reason."""
+
+    area = models.ForeignKey(Area, on_delete=models.CASCADE, related_name="aktionsraum_overrides")
+    year = models.PositiveSmallIntegerField(_("Berichtsjahr"))
+    aktionsraum = models.BooleanField(_("Aktionsraum"))
+    justification = models.TextField(_("Begründung"))
+    created_at = models.DateTimeField(_("angelegt am"), auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["area", "year"], name="override_one_per_area_year")
+        ]
+        verbose_name = _("Festlegung Aktionsraum")
+        verbose_name_plural = _("Festlegungen Aktionsraum")
+
+    def __str__(self) -> str:
+        decision = "Aktionsraum" if self.aktionsraum else "kein Aktionsraum"
+        return f"{self.area} {self.year}: {decision}"

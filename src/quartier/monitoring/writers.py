@@ -52,11 +52,7 @@ def _upsert_sqlite(rows: pl.DataFrame) -> int:
         f"WHERE {table}.value IS NOT excluded.value OR {table}.flag IS NOT excluded.flag "
         f"OR {table}.source IS NOT excluded.source"
     )
-    changed = 0
-    raw = connection.connection
-    if raw is None:
-        connection.ensure_connection()
-        raw = connection.connection
+    raw = _sqlite_connection()
     # The default 2 MB page cache thrashes on the unique index of a million-row table.
     raw.execute(f"PRAGMA cache_size = -{SQLITE_CACHE_KIB}")
     before = raw.total_changes
@@ -64,6 +60,35 @@ def _upsert_sqlite(rows: pl.DataFrame) -> int:
         raw.executemany(sql, batch)
     changed = raw.total_changes - before
     return int(changed)
+
+
+def insert_rows(table: str, rows: pl.DataFrame) -> int:
+    """Append rows to a table (columns named like the frame's), fast on both databases."""
+    if rows.height == 0:
+        return 0
+    quoted = connection.ops.quote_name(table)
+    columns = ", ".join(rows.columns)
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            _copy(cursor, f"COPY {quoted} ({columns}) FROM STDIN (FORMAT csv)", rows)
+        return rows.height
+    sql = f"INSERT INTO {quoted} ({columns}) VALUES ({', '.join('?' * len(rows.columns))})"
+    raw = _sqlite_connection()
+    for batch in _batches(rows):
+        raw.executemany(sql, batch)
+    return rows.height
+
+
+def _copy(cursor: Any, sql: str, rows: pl.DataFrame) -> None:
+    """COPY a frame as CSV: polars writes CSV far faster than per-row Python (empty = NULL)."""
+    with cursor.cursor.copy(sql) as copy:
+        for offset in range(0, rows.height, BATCH):
+            copy.write(rows.slice(offset, BATCH).write_csv(include_header=False))
+
+
+def _sqlite_connection() -> Any:
+    connection.ensure_connection()
+    return connection.connection
 
 
 def _upsert_postgresql(rows: pl.DataFrame) -> int:
@@ -74,12 +99,9 @@ def _upsert_postgresql(rows: pl.DataFrame) -> int:
             "variable varchar(200), breakdown_key varchar(300), "
             "value double precision, flag varchar(1), source varchar(300)) ON COMMIT DROP"
         )
-        raw_cursor: Any = cursor.cursor
-        copy_sql = f"COPY quartier_incoming ({', '.join(COLUMNS)}) FROM STDIN (FORMAT csv)"
-        with raw_cursor.copy(copy_sql) as copy:
-            for offset in range(0, rows.height, BATCH):
-                # polars writes CSV far faster than per-row Python; empty fields are NULL.
-                copy.write(rows.slice(offset, BATCH).write_csv(include_header=False))
+        _copy(
+            cursor, f"COPY quartier_incoming ({', '.join(COLUMNS)}) FROM STDIN (FORMAT csv)", rows
+        )
         cursor.execute(
             f"INSERT INTO {table} ({', '.join(COLUMNS)}) "
             f"SELECT {', '.join(COLUMNS)} FROM quartier_incoming "

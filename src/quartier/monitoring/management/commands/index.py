@@ -1,0 +1,148 @@
+"""`quartier index TABLE --out result.csv`: a composite social index per area, no database."""
+
+from __future__ import annotations
+
+import dataclasses
+from pathlib import Path
+from typing import Any
+
+from django.core.management.base import BaseCommand, CommandError, CommandParser
+
+from quartier.analysis.methods import BerlinMssParams, MethodError, berlin_mss_params
+from quartier.analysis.mss import MssError, MssResult, berlin_mss, numeric_columns
+from quartier.analysis.tables import RawTable, TableError, read_table
+from quartier.monitoring.management.commands.inspect import add_reading_options, delimiter_option
+
+OUTPUT_COLUMNS = (
+    "id",
+    "included",
+    "status_sum",
+    "status_index",
+    "status_class",
+    "status_label",
+    "dynamics_index",
+    "dynamics_class",
+    "dynamics_label",
+    "combined",
+)
+
+
+class Command(BaseCommand):
+    help = (
+        "Compute a composite social index per area (the Berlin MSS status and dynamics index) "
+        "from a CSV or XLSX table and write one row per area to a UTF-8 CSV file. Areas that do "
+        "not take part have included=false and empty index fields. Nothing is written to the "
+        "database."
+    )
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument(
+            "table", type=Path, metavar="TABLE", help="CSV or XLSX file, one row per area"
+        )
+        parser.add_argument(
+            "--out", type=Path, required=True, metavar="FILE", help="the result CSV to write"
+        )
+        parser.add_argument(
+            "--method",
+            default="berlin-mss",
+            metavar="NAME",
+            help="a berlin-mss method of the methods file (default: berlin-mss)",
+        )
+        parser.add_argument(
+            "--methods",
+            type=Path,
+            metavar="FILE",
+            help="a YAML methods file (default: the file shipped with quartier)",
+        )
+        parser.add_argument("--id", required=True, metavar="COLUMN", help="the area id column")
+        parser.add_argument(
+            "--population", required=True, metavar="COLUMN", help="the inhabitants column"
+        )
+        parser.add_argument(
+            "--status", required=True, metavar="COLUMNS", help="status indicators, comma-separated"
+        )
+        parser.add_argument(
+            "--dynamics", required=True, metavar="COLUMNS", help="their changes, comma-separated"
+        )
+        parser.add_argument(
+            "--exclude",
+            default="",
+            metavar="IDS",
+            help="area ids excluded by hand, comma-separated",
+        )
+        parser.add_argument(
+            "--min-population",
+            type=float,
+            metavar="N",
+            help="minimum inhabitants for an area to take part (default: from the method)",
+        )
+        add_reading_options(parser)
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        out: Path = options["out"]
+        if not out.parent.is_dir():
+            raise CommandError(f"--out: the folder {out.parent} does not exist")
+        params = method_params(options)
+        try:
+            raw = read_table(
+                options["table"],
+                sheet=options["sheet"],
+                encoding=options["encoding"],
+                delimiter=delimiter_option(options["delimiter"]),
+                decimal=options["decimal"],
+            )
+            result = index_table(raw, options, params)
+            result.frame.select(OUTPUT_COLUMNS).write_csv(out)
+        except (TableError, MssError) as error:
+            raise CommandError(str(error)) from error
+        except OSError as error:
+            raise CommandError(f"{out}: cannot write ({error.strerror})") from error
+        for problem in [*raw.problems, *result.warnings]:
+            self.stderr.write(f"Warning: {problem}")
+        self.stdout.write(summary(result, params, out))
+
+
+def index_table(raw: RawTable, options: dict[str, Any], params: BerlinMssParams) -> MssResult:
+    """The index of the areas of a table, with the columns named on the command line."""
+    status, dynamics = names(options["status"]), names(options["dynamics"])
+    numbers = [options["population"], *status, *dynamics]
+    return berlin_mss(
+        numeric_columns(raw, id_column=options["id"], numbers=numbers),
+        id_column=options["id"],
+        population=options["population"],
+        status=status,
+        dynamics=dynamics,
+        exclude=names(options["exclude"]),
+        params=params,
+    )
+
+
+def method_params(options: dict[str, Any]) -> BerlinMssParams:
+    """The preset named by --method, from --methods or the shipped file, with --min-population."""
+    try:
+        params = berlin_mss_params(options["method"], path=options["methods"])
+    except MethodError as error:
+        raise CommandError(str(error)) from error
+    if options["min_population"] is None:
+        return params
+    try:
+        return dataclasses.replace(params, min_population=options["min_population"])
+    except MethodError as error:
+        raise CommandError(f"--min-population: {error}") from error
+
+
+def names(text: str) -> list[str]:
+    """`"s1, s2,"` -> ["s1", "s2"]."""
+    return [name.strip() for name in text.split(",") if name.strip()]
+
+
+def summary(result: MssResult, params: BerlinMssParams, out: Path) -> str:
+    """What was written, with the number of areas per class."""
+    frame = result.frame
+    lines = [f"{out}: {result.participants} of {frame.height} areas indexed ({params.name})"]
+    for part, labels in (("status", params.status_labels), ("dynamics", params.dynamics_labels)):
+        counts = frame[f"{part}_class"].drop_nulls().value_counts()
+        found = dict(counts.iter_rows())
+        listed = ", ".join(f"{i} {label}: {found.get(i, 0)}" for i, label in enumerate(labels, 1))
+        lines.append(f"{part.capitalize()} classes: {listed}")
+    return "\n".join(lines)
