@@ -16,6 +16,8 @@ COMMANDS = [
     "convert",
     "import-data",
     "index",
+    "compute",
+    "aktionsraeume",
     "generate-demo",
     "demo",
 ]

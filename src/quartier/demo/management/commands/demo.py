@@ -35,6 +35,7 @@ class Command(BaseCommand):
         self.stdout.write(f"Generating Musterstadt (synthetic data, seed {options['seed']})")
         call_command("generate_demo", seed=options["seed"], out=folder, stdout=self.stdout)
         self._load(folder, read_manifest(folder))
+        call_command("compute", stdout=self.stdout)
         self.stdout.write(f"Musterstadt loaded in {time.perf_counter() - started:.1f} s")
         if not options["no_serve"]:
             self.stdout.write(f"Serving on http://{options['addrport']}/ (Ctrl+C stops)")

@@ -1,0 +1,72 @@
+"""`quartier aktionsraeume --year Y [--compare Y0] [--format text|csv|json]`."""
+
+from __future__ import annotations
+
+import csv
+import json
+from typing import Any
+
+from django.core.management.base import BaseCommand, CommandError, CommandParser
+
+from quartier.monitoring.computation import (
+    AktionsraumReport,
+    MonitoringError,
+    aktionsraeume_report,
+)
+
+
+class Command(BaseCommand):
+    help = (
+        "Show the Sozialräume with the domains in which they are below the city average, the "
+        "Aktionsräume and Aktionsquartiere of a year, and which entered, left or stayed since "
+        "another year (method `below-average`)."
+    )
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("--year", type=int, required=True, help="report year")
+        parser.add_argument("--compare", type=int, help="an earlier report year")
+        parser.add_argument("--format", choices=["text", "csv", "json"], default="text")
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        try:
+            report = aktionsraeume_report(year=options["year"], compare=options["compare"])
+        except MonitoringError as error:
+            raise CommandError(str(error)) from error
+        if options["format"] == "json":
+            self.stdout.write(json.dumps(report.as_json(), ensure_ascii=False, indent=2))
+        elif options["format"] == "csv":
+            self._csv(report)
+        else:
+            self._text(report)
+
+    def _csv(self, report: AktionsraumReport) -> None:
+        writer = csv.writer(self.stdout, lineterminator="\n")
+        writer.writerow(["kind", "code", "name", "sozialraum", "domains_below", "aktionsraum",
+                         "override", "change"])  # fmt: skip
+        change = {c: k for k in ("entered", "left", "stayed") for c in getattr(report, k)}
+        for area in report.areas:
+            writer.writerow(["sozialraum", area["code"], area["name"], "",
+                             ";".join(area["domains_below"]), area["aktionsraum"],
+                             area["override"] or "", change.get(area["code"], "")])  # fmt: skip
+        for pocket in report.aktionsquartiere:
+            writer.writerow(["aktionsquartier", pocket["code"], pocket["name"],
+                             pocket["sozialraum"], "", "", "", ""])  # fmt: skip
+
+    def _text(self, report: AktionsraumReport) -> None:
+        write = self.stdout.write
+        write(f"Aktionsräume {report.year} (Sozialräume unter dem städtischen Durchschnitt)")
+        write(f"{'Code':<8} {'Name':<28} {'AR':<4} Bereiche unter Durchschnitt")
+        for area in report.areas:
+            mark = "ja" if area["aktionsraum"] else "–"
+            domains = ", ".join(report.domains.get(d, d) for d in area["domains_below"]) or "–"
+            write(f"{area['code']:<8} {area['name'][:28]:<28} {mark:<4} {domains}")
+            if area["override"]:
+                write(f"{'':<8} Festlegung: {area['override']}")
+        quartiere = [
+            f"{q['code']} {q['name']} ({q['sozialraum']})" for q in report.aktionsquartiere
+        ]
+        write("Aktionsquartiere: " + ("; ".join(quartiere) or "keine"))
+        if report.compare is not None:
+            for label, codes in (("neu", report.entered), ("entfallen", report.left),
+                                 ("geblieben", report.stayed)):  # fmt: skip
+                write(f"{label} seit {report.compare}: {', '.join(codes) or 'keine'}")

@@ -1,0 +1,34 @@
+"""`quartier compute [--year Y | --all-years]`: compute and store all catalogue indicators."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.core.management.base import BaseCommand, CommandError, CommandParser
+
+from quartier.monitoring.computation import MonitoringError, indicators_compute
+
+
+class Command(BaseCommand):
+    help = (
+        "Compute every indicator of the catalogue for every area, level and year: values from "
+        "summed counts, city reference, differences, ranks, deciles, z-scores and changes."
+    )
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        years = parser.add_mutually_exclusive_group()
+        years.add_argument("--year", type=int, action="append", help="a year (repeatable)")
+        years.add_argument("--all-years", action="store_true", help="every year (the default)")
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        try:
+            report = indicators_compute(years=options["year"])
+        except MonitoringError as error:
+            raise CommandError(str(error)) from error
+        for problem in report.problems:
+            self.stderr.write(f"Note: {problem}")
+        span = f"{report.years[0]}–{report.years[-1]}" if len(report.years) > 1 else report.years[0]
+        self.stdout.write(
+            f"{report.indicators} indicators, {span}: {report.rows} values stored "
+            f"in {report.seconds:.1f} s"
+        )

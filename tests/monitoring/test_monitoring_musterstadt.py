@@ -1,0 +1,133 @@
+"""The monitoring on Musterstadt: stored indicators and the Aktionsraum story of the generator."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from io import StringIO
+from pathlib import Path
+from typing import Any
+
+import pytest
+from django.core.management import call_command
+from django.core.management.base import CommandError
+from django.db.models import Sum
+
+from quartier.analysis.musterstadt import read_manifest
+from quartier.areas.models import Area
+from quartier.monitoring.models import AktionsraumOverride, IndicatorValue, Observation
+
+YEARS = ("2012", "2024")
+
+
+@pytest.fixture(scope="module")
+def musterstadt(
+    django_db_setup: None, django_db_blocker: Any, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[Path]:
+    """Musterstadt loaded once for the module (and removed afterwards), indicators computed."""
+    folder = tmp_path_factory.mktemp("musterstadt")
+    with django_db_blocker.unblock():
+        call_command("generate_demo", seed=2026, out=folder, stdout=StringIO())
+        manifest = read_manifest(folder)
+        levels = [f"{level.key}:{level.name}" for level in manifest.levels]
+        call_command("levels", *levels, verbosity=0)
+        for item in manifest.areas:
+            call_command(
+                "import_areas", str(folder / item.file), "--level", item.level, "--code-field",
+                item.code_field, "--name-field", item.name_field,
+                *(["--parent-field", item.parent_field] if item.parent_field else []),
+                verbosity=0,
+            )  # fmt: skip
+        for data in manifest.data:
+            call_command(
+                "import_data", str(folder / data.file), "--mapping", str(folder / data.mapping),
+                stdout=StringIO(),
+            )  # fmt: skip
+        call_command("compute", "--year", YEARS[0], "--year", YEARS[1], stdout=StringIO())
+        yield folder
+        call_command("flush", interactive=False, verbosity=0)
+
+
+def aktionsraeume(*args: str) -> str:
+    out = StringIO()
+    call_command("aktionsraeume", *args, stdout=out)
+    return out.getvalue()
+
+
+@pytest.mark.django_db
+def test_city_rate_is_computed_from_summed_counts(musterstadt: Path) -> None:
+    def total(variable: str) -> float:
+        rows = Observation.objects.filter(
+            variable=variable,
+            period=2024,
+            breakdown_key="",
+            area__level__key="statistischer_bezirk",
+        )
+        return float(rows.aggregate(s=Sum("value"))["s"])
+
+    city = IndicatorValue.objects.get(
+        indicator="sgb2_quote", period=2024, breakdown_key="", area__level__key="stadt"
+    )
+    assert city.value == pytest.approx(100 * total("sgb2") / total("einwohner_u65"))
+    sozialraum = IndicatorValue.objects.get(
+        indicator="sgb2_quote", period=2024, breakdown_key="", area__code="1101"
+    )
+    assert sozialraum.city_value == pytest.approx(city.value)
+    assert sozialraum.diff_city == pytest.approx(sozialraum.value - city.value)
+    ranks = IndicatorValue.objects.filter(
+        indicator="sgb2_quote", period=2024, breakdown_key="", area__level__key="sozialraum"
+    ).values_list("rank", flat=True)
+    assert sorted(ranks) == list(range(1, 40))
+
+
+@pytest.mark.django_db
+def test_aktionsraeume_find_the_planted_story(musterstadt: Path) -> None:
+    story = read_manifest(musterstadt).story
+    report = json.loads(aktionsraeume("--year", "2024", "--compare", "2012", "--format", "json"))
+    assert report["year"] == 2024
+    assert report["compare"] == 2012
+    assert report["left"] == sorted(a.sozialraum for a in story.improving)
+    assert report["entered"] == sorted(a.sozialraum for a in story.declining)
+    pockets = {(q["code"], q["sozialraum"]) for q in report["aktionsquartiere"]}
+    for area in story.improving:
+        assert (area.lagging_bezirk, area.sozialraum) in pockets
+    by_code = {a["code"]: a for a in report["areas"]}
+    assert len(by_code) == 39
+    assert set(report["stayed"]) == {c for c, a in by_code.items() if a["aktionsraum"]} - set(
+        report["entered"]
+    )
+    assert all(len(a["domains_below"]) >= 3 for a in by_code.values() if a["aktionsraum"])
+    assert all(a["override"] is None for a in by_code.values())
+
+
+@pytest.mark.django_db
+def test_override_is_shown_with_its_justification(musterstadt: Path) -> None:
+    area = Area.objects.get(level__key="sozialraum", code="1101")
+    AktionsraumOverride.objects.create(
+        area=area, year=2024, aktionsraum=True, justification="Ratsbeschluss 2024/117"
+    )
+    report = json.loads(aktionsraeume("--year", "2024", "--compare", "2012", "--format", "json"))
+    entry = next(a for a in report["areas"] if a["code"] == "1101")
+    assert entry["aktionsraum"] is True
+    assert entry["override"] == "Ratsbeschluss 2024/117"
+    assert "1101" in report["stayed"]
+    # An Aktionsraum by decision has no Aktionsquartiere of its own.
+    assert all(q["sozialraum"] != "1101" for q in report["aktionsquartiere"])
+    text = aktionsraeume("--year", "2024")
+    assert "Festlegung: Ratsbeschluss 2024/117" in text
+
+
+@pytest.mark.django_db
+def test_text_and_csv_formats(musterstadt: Path) -> None:
+    text = aktionsraeume("--year", "2024", "--compare", "2012")
+    assert "neu seit 2012: 0503, 0603" in text
+    rows = aktionsraeume("--year", "2024", "--format", "csv").splitlines()
+    assert rows[0] == "kind,code,name,sozialraum,domains_below,aktionsraum,override,change"
+    assert sum(1 for r in rows if r.startswith("sozialraum,")) == 39
+    assert any(r.startswith("aktionsquartier,110103,") for r in rows)
+
+
+@pytest.mark.django_db
+def test_a_year_without_values_is_a_clear_error(musterstadt: Path) -> None:
+    with pytest.raises(CommandError, match="no indicator values for 2013 on level 'sozialraum'"):
+        aktionsraeume("--year", "2013")
