@@ -8,6 +8,7 @@ from io import StringIO
 from pathlib import Path
 from typing import Any
 
+import polars as pl
 import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
@@ -16,6 +17,7 @@ from django.db.models import Sum
 from quartier.analysis.musterstadt import read_manifest
 from quartier.areas.models import Area
 from quartier.monitoring.models import AktionsraumOverride, IndicatorValue, Observation
+from quartier.monitoring.selectors import indicator_values
 
 YEARS = ("2012", "2024")
 
@@ -131,3 +133,19 @@ def test_text_and_csv_formats(musterstadt: Path) -> None:
 def test_a_year_without_values_is_a_clear_error(musterstadt: Path) -> None:
     with pytest.raises(CommandError, match="no indicator values for 2013 on level 'sozialraum'"):
         aktionsraeume("--year", "2013")
+
+
+@pytest.mark.django_db
+def test_public_view_suppresses_what_the_internal_view_shows(musterstadt: Path) -> None:
+    public = indicator_values(view="public", years=[2024], level="statistischer_bezirk")
+    internal = indicator_values(view="internal", years=[2024], level="statistischer_bezirk")
+    assert public.height == internal.height == 170 * internal["indicator"].n_unique()
+    hidden = public.filter(pl.col("flag") == ".")
+    assert hidden.height > 0
+    assert hidden["value"].null_count() == hidden.height
+    assert internal.filter(pl.col("value").is_null()).height < hidden.height
+    # Every rate built on a count of 1 or 2 is hidden from the public.
+    small = internal.filter(pl.col("numerator").is_between(1, 2)).select("indicator", "area")
+    assert small.height > 0
+    exposed = public.join(small, on=["indicator", "area"]).filter(pl.col("value").is_not_null())
+    assert exposed.height == 0

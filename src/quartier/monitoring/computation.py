@@ -16,7 +16,7 @@ from django.conf import settings
 from django.db import transaction
 
 from quartier.analysis import aktionsraeume as rule
-from quartier.analysis.catalogue import Catalogue, load_catalogue
+from quartier.analysis.catalogue import Catalogue
 from quartier.analysis.indicators import compute_indicators
 from quartier.analysis.methods import BelowAverageParams, below_average_params
 from quartier.areas.models import Area
@@ -25,7 +25,8 @@ from quartier.monitoring.models import IndicatorValue
 from quartier.monitoring.selectors import (
     aktionsraum_overrides,
     areas_frame,
-    indicator_values_frame,
+    catalogue_load,
+    indicator_values,
     observations_frame,
 )
 
@@ -47,11 +48,6 @@ class ComputeReport:
     rows: int = 0
     seconds: float = 0.0
     problems: list[str] = field(default_factory=list)
-
-
-def catalogue_load() -> Catalogue:
-    """The shipped catalogue with the city's own file (QUARTIER_INDICATORS_FILE) on top."""
-    return load_catalogue(settings.QUARTIER_INDICATORS_FILE)
 
 
 def indicators_compute(*, years: Sequence[int] | None = None) -> ComputeReport:
@@ -76,7 +72,11 @@ def indicators_compute(*, years: Sequence[int] | None = None) -> ComputeReport:
     rows = _with_area_ids(results.values)
     with transaction.atomic():
         IndicatorValue.objects.filter(period__in=wanted).delete()
-        writers.insert_rows(IndicatorValue._meta.db_table, rows)
+        writers.insert_rows(
+            IndicatorValue._meta.db_table,
+            rows,
+            order=["indicator", "period", "area_id", "breakdown_key"],
+        )
     return ComputeReport(
         years=wanted,
         indicators=results.values["indicator"].n_unique(),
@@ -166,8 +166,10 @@ def _selection(
         for i in items
     ]
     keys = [i.key for i in index]
+    # The selection is an internal planning decision: it is based on the unsuppressed values
+    # and publishes only which areas are selected, never a number.
     values = {
-        level: indicator_values_frame(indicators=keys, years=[year], level=level)
+        level: indicator_values(view="internal", indicators=keys, years=[year], level=level)
         for level in (params.area_level, params.quartier_level)
     }
     if values[params.area_level].height == 0:

@@ -10,8 +10,11 @@ from collections.abc import Sequence
 from typing import Any
 
 import polars as pl
+from django.conf import settings
 from django.db import connection
 
+from quartier.analysis.catalogue import Catalogue, load_catalogue
+from quartier.analysis.disclosure import View, disclose_indicators
 from quartier.areas.models import Area, AreaLevel
 from quartier.monitoring.models import AktionsraumOverride, IndicatorValue, Observation
 
@@ -89,14 +92,50 @@ VALUE_COLUMNS = [
 ]
 
 
-def indicator_values_frame(
+def catalogue_load() -> Catalogue:
+    """The shipped catalogue with the city's own file (QUARTIER_INDICATORS_FILE) on top."""
+    return load_catalogue(settings.QUARTIER_INDICATORS_FILE)
+
+
+def indicator_values(
+    *,
+    view: View,
+    indicators: Sequence[str] | None = None,
+    years: Sequence[int] | None = None,
+    level: str | None = None,
+    totals_only: bool = True,
+) -> pl.DataFrame:
+    """Stored indicator results for one audience.
+
+    `view="public"` passes the disclosure-control layer (small counts, small denominators and
+    what could reveal them are suppressed, flag "."); `view="internal"` is the planners'
+    unsuppressed view. Disclosure control needs the whole hierarchy, so the public view reads
+    every level and filters afterwards.
+    """
+    stored = _stored_indicator_values(
+        indicators=indicators,
+        years=years,
+        level=level if view == "internal" else None,
+        totals_only=totals_only,
+    )
+    catalogue = catalogue_load()
+    result = disclose_indicators(
+        stored,
+        areas=areas_frame(),
+        catalogue_min_denominators={i.key: i.min_denominator for i in catalogue},
+        view=view,
+    )
+    return result if level is None else result.filter(pl.col("level") == level)
+
+
+def _stored_indicator_values(
     *,
     indicators: Sequence[str] | None = None,
     years: Sequence[int] | None = None,
     level: str | None = None,
     totals_only: bool = True,
 ) -> pl.DataFrame:
-    """Stored indicator results, unsuppressed (internal view), with area code and level."""
+    """Stored indicator results as computed (unsuppressed), with area code and level."""
     table, area = IndicatorValue._meta.db_table, Area._meta.db_table
     level_table = AreaLevel._meta.db_table
     ind_sql, ind_params = _in_clause("v.indicator", indicators)
