@@ -16,6 +16,7 @@ COMMANDS = [
     "convert",
     "import-data",
     "index",
+    "indicators",
     "compute",
     "aktionsraeume",
     "generate-demo",

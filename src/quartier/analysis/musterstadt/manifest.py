@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from quartier.analysis.musterstadt.story import DOMAINS, Indicator
+from quartier.analysis.musterstadt.story import DOMAINS, RULE_TEXT, Indicator
 
 MANIFEST_FILE = "manifest.json"
 
@@ -101,11 +101,7 @@ def _story_json(story: Story) -> dict[str, Any]:
     return {
         "baseline_year": story.baseline_year,
         "target_year": story.target_year,
-        "rule": (
-            "Rates from summed counts; an area is below the city average in a domain when at "
-            "least half of the domain's indicators are worse than the city value, and below the "
-            "city average overall when that holds in most domains."
-        ),
+        "rule": RULE_TEXT,
         "domains": {name: [_indicator_json(i) for i in items] for name, items in DOMAINS.items()},
         "improving": [vars(area) for area in story.improving],
         "declining": [vars(area) for area in story.declining],

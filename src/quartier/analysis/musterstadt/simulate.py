@@ -15,7 +15,7 @@ from quartier.analysis.musterstadt.story import (
     BASELINE_YEAR,
     TARGET_YEAR,
     StoryPlan,
-    below_in_most,
+    below_average,
     deprivation_shift,
     plan_story,
     ramp,
@@ -121,7 +121,7 @@ def story_errors(
             for key, value in social.items()
         }
         cells = {key: value[lagging_cells, column] for key, value in social.items()}
-        status[year] = (below_in_most(groups, city), below_in_most(cells, city))
+        status[year] = (below_average(groups, city), below_average(cells, city))
     before, after = status[BASELINE_YEAR][0], status[TARGET_YEAR][0]
     improved = {c for i, c in enumerate(codes) if before[i] and not after[i]}
     declined = {c for i, c in enumerate(codes) if after[i] and not before[i]}

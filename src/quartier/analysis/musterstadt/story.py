@@ -1,8 +1,11 @@
 """The planted story: two Sozialräume catch up, two fall behind between 2012 and 2024.
 
-The monitoring rule the story is written for: an indicator is a rate from summed counts; an area
-is "below the city average" in a domain when at least half of the domain's indicators are worse
-than the city value, and below the city average overall when that holds in most domains.
+The monitoring rule the story is written for is the selection of Aktionsräume by the indicator
+catalogue (`quartier.analysis.catalogue`) and the ``below-average`` method
+(`quartier.analysis.methods`): every index indicator is a rate from summed counts; an area is
+below the city average in a domain when at least `domain_share` (0.5) of the domain's index
+indicators with a value are worse than the city value, and below the city average overall (an
+Aktionsraum, for a Sozialraum) when that holds in at least `min_domains` (3) domains.
 """
 
 from __future__ import annotations
@@ -12,6 +15,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from quartier.analysis.catalogue import Catalogue, load_catalogue
+from quartier.analysis.methods import below_average_params
 from quartier.analysis.musterstadt.fields import Fields
 from quartier.analysis.musterstadt.geometry import CellLayout, FloatArray
 from quartier.analysis.musterstadt.hierarchy import Area, Hierarchy
@@ -50,25 +55,49 @@ class Indicator:
     higher_is_worse: bool
 
 
-DOMAINS: dict[str, tuple[Indicator, ...]] = {
-    "transferleistungen": (
-        Indicator(("sgb2",), "einwohner_u65", True),
-        Indicator(("sgb2_u15",), "kinder_u15", True),
-        Indicator(("arbeitslose",), "einwohner_15_64", True),
-        Indicator(("grusi_65plus",), "einwohner_65plus", True),
-    ),
-    "bildung": (
-        Indicator(("uebergaenge_gym",), "uebergaenge", False),
-        Indicator(("hze",), "einwohner_u21", True),
-    ),
-    "gesundheit": (Indicator(("normalgewicht",), "schuleingang", False),),
-    "wohnen_demografie": (
-        Indicator(("leerstand",), "wohnungen", True),
-        Indicator(("wohnflaeche",), "einwohner", False),
-        Indicator(("zuzuege", "fortzuege"), "einwohner", True),
-    ),
-    "beschaeftigung": (Indicator(("svb",), "einwohner_15_64", False),),
-}
+def index_domains(catalogue: Catalogue) -> dict[str, tuple[Indicator, ...]]:
+    """The catalogue's index indicators by domain, as rates of plain variables.
+
+    Raises
+    ------
+    ValueError
+        If an index indicator is not a rate of whole variables over one variable, or neutral:
+        the generated data have no breakdowns of the social variables.
+    """
+    domains = {}
+    for domain, members in catalogue.index_domains().items():
+        rates = []
+        for indicator in members:
+            terms = indicator.terms
+            if (
+                indicator.kind != "rate"
+                or len(indicator.denominator) != 1
+                or any(term.breakdown for term in terms)
+                or indicator.higher_is_worse is None
+            ):
+                raise ValueError(f"the story cannot check the index indicator {indicator.key!r}")
+            numerators = tuple(term.variable for term in indicator.numerator)
+            rates.append(
+                Indicator(numerators, indicator.denominator[0].variable, indicator.higher_is_worse)
+            )
+        domains[domain] = tuple(rates)
+    return domains
+
+
+DOMAINS: dict[str, tuple[Indicator, ...]] = index_domains(load_catalogue())
+_RULE = below_average_params()
+# At least this many domains below the city average make an area below average overall.
+MIN_DOMAINS = _RULE.min_domains
+# A domain is below average when at least this share of its index indicators is worse.
+DOMAIN_SHARE = _RULE.domain_share
+RULE_TEXT = (
+    "Rates from summed counts; the domains and their index indicators are those of the "
+    "indicator catalogue. An area is below the city average in a domain when at least "
+    f"{DOMAIN_SHARE:.0%} of the domain's index indicators with a value are worse than the city "
+    f"value, and below the city average overall when that holds in at least {MIN_DOMAINS} "
+    "domains (a Sozialraum: an Aktionsraum; a statistischer Bezirk in a Sozialraum that is no "
+    "Aktionsraum: an Aktionsquartier)."
+)
 
 
 @dataclass(frozen=True)
@@ -241,26 +270,29 @@ def deprivation_shift(
 def domains_below(counts: Mapping[str, FloatArray], city: Mapping[str, float]) -> FloatArray:
     """How many domains each area is below the city average in.
 
-    `counts` holds summed counts per area (one array per variable), `city` the city's sums.
+    `counts` holds summed counts per area (one array per variable), `city` the city's sums. An
+    indicator without a value for an area (a zero denominator) counts neither way.
     """
     below = np.zeros_like(next(iter(counts.values())), dtype=np.float64)
     for indicators in DOMAINS.values():
         worse = np.zeros_like(below)
+        available = np.zeros_like(below)
         for indicator in indicators:
             rate = _rate(counts, indicator)
             city_rate = sum(city[n] for n in indicator.numerators) / city[indicator.denominator]
             worse += rate > city_rate if indicator.higher_is_worse else rate < city_rate
-        below += 2 * worse >= len(indicators)
+            available += ~np.isnan(rate)
+        below += (available > 0) & (worse >= DOMAIN_SHARE * available)
     return below
 
 
-def below_in_most(counts: Mapping[str, FloatArray], city: Mapping[str, float]) -> np.ndarray:
-    """True where an area is below the city average in most domains."""
-    return np.asarray(2 * domains_below(counts, city) > len(DOMAINS))
+def below_average(counts: Mapping[str, FloatArray], city: Mapping[str, float]) -> np.ndarray:
+    """True where an area is below the city average in at least `MIN_DOMAINS` domains."""
+    return np.asarray(domains_below(counts, city) >= MIN_DOMAINS)
 
 
 def _rate(counts: Mapping[str, FloatArray], indicator: Indicator) -> FloatArray:
     numerator = sum(np.asarray(counts[n], dtype=np.float64) for n in indicator.numerators)
     denominator = np.asarray(counts[indicator.denominator], dtype=np.float64)
     with np.errstate(divide="ignore", invalid="ignore"):
-        return np.asarray(numerator / denominator)
+        return np.where(denominator == 0, np.nan, numerator / denominator)

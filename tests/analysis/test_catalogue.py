@@ -1,0 +1,319 @@
+"""The indicator catalogue: the shipped entries, validation errors, and a city's own file."""
+
+from __future__ import annotations
+
+import csv
+import doctest
+import io
+from pathlib import Path
+
+import pytest
+import yaml
+from django.core.management import CommandError, call_command
+
+from quartier.analysis import catalogue
+from quartier.analysis.catalogue import (
+    CatalogueError,
+    Term,
+    formula,
+    load_catalogue,
+    read_catalogue,
+)
+
+INDEX = {
+    "erwerb_transfer": [
+        "sgb2_quote",
+        "sgb2_quote_kinder",
+        "arbeitslosenanteil",
+        "beschaeftigungsquote",
+        "grundsicherung_alter",
+    ],
+    "bildung": ["gymnasialuebergaenge", "hilfen_zur_erziehung"],
+    "gesundheit": ["normalgewicht"],
+    "wohnen": ["wohnflaeche_je_einwohner", "mobilitaet", "leerstandsquote"],
+}
+VALID = {
+    "key": "neu",
+    "name_de": "Neu",
+    "name_en": "New",
+    "domain": "wohnen",
+    "unit": "%",
+    "numerator": "a",
+    "denominator": "b",
+    "scale": 100,
+    "polarity": "higher_is_worse",
+    "definition": "Ein Test.",
+}
+
+
+def write(folder: Path, content: object, name: str = "stadt.yaml") -> Path:
+    path = folder / name
+    path.write_text(yaml.safe_dump(content, allow_unicode=True), encoding="utf-8")
+    return path
+
+
+def entry(**changes: object) -> dict[str, object]:
+    item = dict(VALID)
+    for key, value in changes.items():
+        if value is None:
+            item.pop(key, None)
+        else:
+            item[key] = value
+    return item
+
+
+# --- the shipped catalogue ------------------------------------------------------------------------
+
+
+def test_the_domains_of_the_shipped_catalogue() -> None:
+    catalogue = load_catalogue()
+    assert [(d.key, d.name_de) for d in catalogue.domains] == [
+        ("demografie", "Demografie"),
+        ("erwerb_transfer", "Erwerbstätigkeit und Transferleistungen"),
+        ("bildung", "Bildung und Jugend"),
+        ("gesundheit", "Gesundheit"),
+        ("wohnen", "Wohnen"),
+    ]
+
+
+def test_the_index_indicators_per_domain() -> None:
+    grouped = load_catalogue().index_domains()
+    assert {domain: [i.key for i in items] for domain, items in grouped.items()} == INDEX
+
+
+def test_demography_is_neutral_and_not_in_the_index() -> None:
+    demography = load_catalogue().in_domain("demografie")
+    assert [i.key for i in demography] == [
+        "einwohnerzahl",
+        "anteil_unter_18",
+        "anteil_65plus",
+        "anteil_80plus",
+        "anteil_nichtdeutsch",
+        "bevoelkerungsentwicklung",
+        "anteil_einpersonenhaushalte",
+        "alleinlebende_65plus",
+    ]
+    assert all(i.polarity == "neutral" and not i.in_index for i in demography)
+
+
+@pytest.mark.parametrize(
+    ("key", "text", "polarity", "unit"),
+    [
+        ("sgb2_quote", "sgb2 / einwohner_u65 × 100", "higher_is_worse", "%"),
+        ("sgb2_quote_kinder", "sgb2_u15 / kinder_u15 × 100", "higher_is_worse", "%"),
+        ("arbeitslosenanteil", "arbeitslose / einwohner_15_64 × 100", "higher_is_worse", "%"),
+        ("beschaeftigungsquote", "svb / einwohner_15_64 × 100", "higher_is_better", "%"),
+        ("grundsicherung_alter", "grusi_65plus / einwohner_65plus × 100", "higher_is_worse", "%"),
+        ("gymnasialuebergaenge", "uebergaenge_gym / uebergaenge × 100", "higher_is_better", "%"),
+        ("hilfen_zur_erziehung", "hze / einwohner_u21 × 1000", "higher_is_worse", "‰"),
+        ("normalgewicht", "normalgewicht / schuleingang × 100", "higher_is_better", "%"),
+        ("wohnflaeche_je_einwohner", "wohnflaeche / einwohner", "higher_is_better", "m²"),
+        ("mobilitaet", "(zuzuege + fortzuege) / einwohner × 1000", "higher_is_worse", "‰"),
+        ("leerstandsquote", "leerstand / wohnungen × 100", "higher_is_worse", "%"),
+        ("alleinlebende_65plus", "hh_einpersonen_65plus / einwohner_65plus × 100", "neutral", "%"),
+        ("anteil_80plus", "einwohner[age_group: 80+] / einwohner × 100", "neutral", "%"),
+        ("anteil_nichtdeutsch", "einwohner[nationality: nichtdeutsch] / einwohner × 100",
+         "neutral", "%"),
+        ("bevoelkerungsentwicklung", "(einwohner / einwohner 5 Jahre zuvor − 1) × 100",
+         "neutral", "%"),
+        ("einwohnerzahl", "einwohner", "neutral", "Anzahl"),
+    ],
+)  # fmt: skip
+def test_shipped_formulas(key: str, text: str, polarity: str, unit: str) -> None:
+    indicator = load_catalogue().indicator(key)
+    assert formula(indicator) == text
+    assert (indicator.polarity, indicator.unit) == (polarity, unit)
+    assert indicator.definition
+    assert indicator.source
+
+
+def test_minimum_denominators_for_publication() -> None:
+    catalogue = load_catalogue()
+    assert catalogue.indicator("sgb2_quote").min_denominator == 50
+    assert catalogue.indicator("normalgewicht").min_denominator == 20
+    assert catalogue.indicator("einwohnerzahl").min_denominator == 0
+
+
+def test_a_change_knows_its_years_and_variables() -> None:
+    catalogue = load_catalogue()
+    change = catalogue.indicator("bevoelkerungsentwicklung")
+    assert (change.kind, change.years, change.scale) == ("change", 5, 100.0)
+    mobility = catalogue.indicator("mobilitaet")
+    assert mobility.variables == ("zuzuege", "fortzuege", "einwohner")
+    assert catalogue.indicator("anteil_unter_18").numerator == (
+        Term("einwohner", (("age_group", ("0-5", "6-14", "15-17")),)),
+    )
+    assert mobility.higher_is_worse is True
+    assert change.higher_is_worse is None
+
+
+def test_an_unknown_key_is_named() -> None:
+    with pytest.raises(KeyError, match="no indicator 'nope'"):
+        load_catalogue().indicator("nope")
+
+
+# --- a city's own file ----------------------------------------------------------------------------
+
+
+def test_a_city_file_replaces_and_adds(tmp_path: Path) -> None:
+    shipped = load_catalogue()
+    path = write(
+        tmp_path,
+        {
+            "domains": [{"key": "sicherheit", "name_de": "Sicherheit", "name_en": "Safety"}],
+            "indicators": [
+                entry(key="sgb2_quote", numerator="sgb2", denominator="einwohner", in_index=True,
+                      domain="erwerb_transfer"),
+                entry(key="straftaten", domain="sicherheit", scale=1000, unit="‰"),
+            ],
+        },
+    )  # fmt: skip
+    merged = load_catalogue(path)
+    keys = [i.key for i in merged]
+    assert keys == [i.key for i in shipped] + ["straftaten"]
+    assert formula(merged.indicator("sgb2_quote")) == "sgb2 / einwohner × 100"
+    assert merged.indicator("sgb2_quote").name_de == "Neu"
+    assert merged.domain("sicherheit").name_en == "Safety"
+    assert len(merged.domains) == len(shipped.domains) + 1
+
+
+def test_a_city_file_may_rename_a_domain(tmp_path: Path) -> None:
+    path = write(
+        tmp_path, {"domains": [{"key": "wohnen", "name_de": "Wohnen und Umfeld", "name_en": "H"}]}
+    )
+    merged = load_catalogue(path)
+    assert merged.domain("wohnen").name_de == "Wohnen und Umfeld"
+    assert [d.key for d in merged.domains] == [d.key for d in load_catalogue().domains]
+
+
+def test_a_city_file_alone_needs_its_domains(tmp_path: Path) -> None:
+    path = write(tmp_path, {"indicators": [entry()]})
+    with pytest.raises(CatalogueError, match="unknown domain 'wohnen'"):
+        read_catalogue(path)
+    assert read_catalogue(path, known_domains={"wohnen"}).indicator("neu").domain == "wohnen"
+
+
+# --- validation -----------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("item", "message"),
+    [
+        (entry(name_de=None), "indicator 'neu': the field 'name_de' is missing"),
+        (entry(colour="rot"), "indicator 'neu': unknown field 'colour'"),
+        (entry(polarity="bad"), "indicator 'neu', field 'polarity': must be one of "
+         "higher_is_worse, higher_is_better, neutral, not 'bad'"),
+        (entry(kind="ratio"), "indicator 'neu', field 'kind': must be one of rate, count, change"),
+        (entry(denominator=None), "field 'denominator': a rate needs a denominator"),
+        (entry(kind="count"), "an indicator of kind 'count' has no denominator"),
+        (entry(kind="change", denominator=None), "indicator 'neu', field 'years': must be a whole "
+         "number of at least 1, not None"),
+        (entry(years=5), "field 'years': only an indicator of kind 'change' has years"),
+        (entry(scale=0), "indicator 'neu', field 'scale': must be more than 0"),
+        (entry(scale="hundert"), "field 'scale': must be a number, not 'hundert'"),
+        (entry(min_denominator=-1), "field 'min_denominator': must be at least 0"),
+        (entry(in_index="ja"), "field 'in_index': must be true or false, not 'ja'"),
+        (entry(unit=""), "indicator 'neu', field 'unit': must not be empty"),
+        (entry(domain="sport"), "indicator 'neu', field 'domain': unknown domain 'sport'"),
+        (entry(numerator=[]), "field 'numerator': must name at least one variable"),
+        (entry(numerator=[{"name": "a"}]), "field 'numerator': a term is a variable key or"),
+        (entry(numerator=[{"variable": "a", "filter": {}}]), "unknown key 'filter' in a term"),
+        (entry(numerator=[{"variable": "a", "breakdown": ["x"]}]),
+         "field 'numerator': breakdown must map dimensions to lists of values"),
+        (entry(numerator=[{"variable": "a", "breakdown": {"age_group": []}}]),
+         "field 'numerator': breakdown 'age_group' must list values"),
+        (entry(key="Neu Quote"), "indicator 1, field 'key': must start with a lowercase letter"),
+    ],
+)  # fmt: skip
+def test_errors_name_the_file_the_indicator_and_the_field(
+    tmp_path: Path, item: dict[str, object], message: str
+) -> None:
+    path = write(tmp_path, {"indicators": [item]})
+    with pytest.raises(CatalogueError) as raised:
+        load_catalogue(path)
+    assert str(raised.value).startswith("stadt.yaml: ")
+    assert message in str(raised.value)
+
+
+def test_a_key_listed_twice_is_an_error(tmp_path: Path) -> None:
+    path = write(tmp_path, {"indicators": [entry(), entry()]})
+    with pytest.raises(CatalogueError, match=r"stadt\.yaml: indicator 'neu' is listed twice"):
+        load_catalogue(path)
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ("indicators: [\n", "stadt.yaml: not a valid UTF-8 YAML file"),
+        ("- a\n- b\n", "stadt.yaml: the catalogue must have the sections domains, indicators"),
+        ("methods: {}\n", "stadt.yaml: unknown section 'methods'"),
+        ("indicators: {a: 1}\n", "stadt.yaml: the section 'indicators' must be a list"),
+        ("domains: [{key: x, name_de: X}]\n", "stadt.yaml: domain 'x', field 'name_en'"),
+    ],
+)
+def test_files_that_are_no_catalogue(tmp_path: Path, text: str, message: str) -> None:
+    path = tmp_path / "stadt.yaml"
+    path.write_text(text, encoding="utf-8")
+    with pytest.raises(CatalogueError, match=message):
+        load_catalogue(path)
+
+
+def test_a_missing_file_is_named(tmp_path: Path) -> None:
+    with pytest.raises(CatalogueError, match="cannot read the catalogue"):
+        load_catalogue(tmp_path / "fehlt.yaml")
+
+
+def test_numbers_in_breakdown_values_become_texts(tmp_path: Path) -> None:
+    item = entry(numerator=[{"variable": "a", "breakdown": {"jahrgang": [2019, "2020"]}}])
+    merged = load_catalogue(write(tmp_path, {"indicators": [item]}))
+    assert merged.indicator("neu").numerator == (Term("a", (("jahrgang", ("2019", "2020")),)),)
+
+
+# --- the command ----------------------------------------------------------------------------------
+
+
+def test_the_command_lists_the_catalogue_by_domain() -> None:
+    out = io.StringIO()
+    call_command("indicators", stdout=out)
+    lines = out.getvalue().splitlines()
+    assert lines[0] == "Demografie (demografie)"
+    sgb2 = next(line for line in lines if line.strip().startswith("sgb2_quote "))
+    assert sgb2.split() == ["sgb2_quote", "%", "sgb2", "/", "einwohner_u65", "×", "100",
+                            "[higher", "is", "worse,", "index]"]  # fmt: skip
+    assert lines[-1] == f"{len(load_catalogue())} indicators in 5 domains"
+
+
+def test_the_command_writes_csv_with_the_city_file(tmp_path: Path) -> None:
+    path = write(tmp_path, {"indicators": [entry(min_denominator=30, in_index=True)]})
+    out = io.StringIO()
+    call_command("indicators", catalogue=path, format="csv", stdout=out)
+    rows = list(csv.DictReader(io.StringIO(out.getvalue())))
+    assert len(rows) == len(load_catalogue()) + 1
+    assert rows[-1] == {
+        "key": "neu",
+        "domain": "wohnen",
+        "name_de": "Neu",
+        "name_en": "New",
+        "unit": "%",
+        "kind": "rate",
+        "formula": "a / b × 100",
+        "scale": "100",
+        "polarity": "higher_is_worse",
+        "in_index": "true",
+        "min_denominator": "30",
+        "definition": "Ein Test.",
+        "source": "",
+    }
+    assert rows[1]["formula"] == "einwohner[age_group: 0-5, 6-14, 15-17] / einwohner × 100"
+
+
+def test_the_command_names_an_invalid_file(tmp_path: Path) -> None:
+    path = write(tmp_path, {"indicators": [entry(polarity="bad")]})
+    with pytest.raises(CommandError, match=r"stadt\.yaml: indicator 'neu', field 'polarity'"):
+        call_command("indicators", catalogue=path)
+
+
+def test_docstring_examples() -> None:
+    result = doctest.testmod(catalogue, optionflags=doctest.ELLIPSIS)
+    assert result.failed == 0
+    assert result.attempted > 0
