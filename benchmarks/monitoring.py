@@ -31,8 +31,12 @@ from typing import Any
 import numpy as np
 import polars as pl
 
+from quartier.analysis.aktionsraeume import IndexIndicator, classify_areas
 from quartier.analysis.catalogue import Catalogue, Domain, Indicator, Term
+from quartier.analysis.disclosure import disclose_indicators
 from quartier.analysis.indicators import compute_indicators
+from quartier.analysis.methods import berlin_mss_params
+from quartier.analysis.mss import berlin_mss
 
 State = dict[str, Any]
 Step = tuple[str, Callable[[State], None]]
@@ -243,10 +247,54 @@ def step_breakdowns_last_year(state: State) -> None:
     state["rows"] = results.values.height
 
 
-# The timed pipeline. Further steps (composite indices, disclosure control) take the state with
-# "values" (the indicator results) and add theirs: append them here.
+def _last_year(state: State, level: str) -> pl.DataFrame:
+    values: pl.DataFrame = state["values"]
+    last = int(values["period"].max())
+    return values.filter((pl.col("period") == last) & (pl.col("level") == level))
+
+
+def step_berlin_mss(state: State) -> None:
+    """The Berlin MSS index on the lowest level, last year: 4 status and 4 dynamics columns."""
+    values = _last_year(state, "quartier")
+    wide = values.pivot(on="indicator", index="area", values=["value", "change_n"])
+    status = [f"value_rate{k:02d}" for k in range(4)]
+    dynamics = [f"change_n_rate{k:02d}" for k in range(4)]
+    population = values.filter(pl.col("indicator") == "einwohner").select(
+        "area", pl.col("value").alias("population")
+    )
+    table = wide.join(population, on="area").select("area", "population", *status, *dynamics)
+    result = berlin_mss(table, id_column="area", population="population", status=status,
+                        dynamics=dynamics, params=berlin_mss_params())  # fmt: skip
+    state["mss_participants"] = result.frame.height
+
+
+def step_below_average(state: State) -> None:
+    """The below-average rule (Aktionsräume) on the district level, last year."""
+    index = [
+        IndexIndicator(i.key, f"domain{n % 4}", bool(i.higher_is_worse))
+        for n, i in enumerate(state["catalogue"])
+        if i.in_index and i.higher_is_worse is not None
+    ]
+    classify_areas(_last_year(state, "bezirk"), index, domain_share=0.5, min_domains=3)
+
+
+def step_disclosure(state: State) -> None:
+    """Public view of all indicator values, all years: primary, secondary, rates, changes."""
+    catalogue: Catalogue = state["catalogue"]
+    disclose_indicators(
+        state["values"],
+        areas=state["areas"],
+        catalogue_min_denominators={i.key: i.min_denominator for i in catalogue},
+        view="public",
+    )
+
+
+# The timed pipeline: every step takes the state with "values" (the indicator results).
 POLARS_STEPS: list[Step] = [
     ("indicators, all years (totals)", step_indicators),
+    ("Berlin MSS index (lowest level, last year)", step_berlin_mss),
+    ("below-average rule (districts, last year)", step_below_average),
+    ("disclosure control (all values, all years)", step_disclosure),
 ]
 INCREMENTAL_STEPS: list[Step] = [
     ("indicators, last year, with breakdown values", step_breakdowns_last_year),
