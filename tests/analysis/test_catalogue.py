@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import csv
-import doctest
 import io
 from pathlib import Path
 
@@ -11,7 +10,6 @@ import pytest
 import yaml
 from django.core.management import CommandError, call_command
 
-from quartier.analysis import catalogue
 from quartier.analysis.catalogue import (
     CatalogueError,
     Term,
@@ -311,9 +309,3 @@ def test_the_command_names_an_invalid_file(tmp_path: Path) -> None:
     path = write(tmp_path, {"indicators": [entry(polarity="bad")]})
     with pytest.raises(CommandError, match=r"stadt\.yaml: indicator 'neu', field 'polarity'"):
         call_command("indicators", catalogue=path)
-
-
-def test_docstring_examples() -> None:
-    result = doctest.testmod(catalogue, optionflags=doctest.ELLIPSIS)
-    assert result.failed == 0
-    assert result.attempted > 0

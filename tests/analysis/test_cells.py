@@ -2,13 +2,9 @@
 
 from __future__ import annotations
 
-import doctest
-from types import ModuleType
-
 import polars as pl
 import pytest
 
-from quartier.analysis import cells, table_core, table_csv, table_spec, tables, tidy
 from quartier.analysis.cells import detect_decimal, parse_values, plain_numbers, year_expr
 
 NBSP = "\u00a0"
@@ -133,10 +129,3 @@ def test_plain_numbers_for_export() -> None:
         "0.0000001",
         "100000000000000000000",
     ]
-
-
-@pytest.mark.parametrize("module", [cells, table_core, table_csv, table_spec, tables, tidy])
-def test_docstring_examples(module: ModuleType) -> None:
-    result = doctest.testmod(module, optionflags=doctest.ELLIPSIS)
-    assert result.failed == 0
-    assert result.attempted > 0

@@ -5,24 +5,11 @@ The city S has the Bezirke A and B; A has the quarters A1 and A2, B has B1.
 
 from __future__ import annotations
 
-import doctest
 import math
-from types import ModuleType
 
 import polars as pl
 import pytest
 
-from quartier.analysis import (
-    aggregate,
-    breakdowns,
-    catalogue,
-    catalogue_entries,
-    catalogue_reader,
-    compare,
-    cubes,
-    evaluate,
-    indicators,
-)
 from quartier.analysis.aggregate import AreaError
 from quartier.analysis.catalogue import Catalogue, Domain, Indicator, Term, load_catalogue
 from quartier.analysis.cubes import ObservationError
@@ -489,29 +476,6 @@ def test_a_term_needs_its_breakdown_dimension() -> None:
     assert [str(p) for p in results.problems] == [
         "anteil_nichtdeutsch: variable 'einwohner' is not broken down by nationality"
     ]
-
-
-# --- docstring examples ---------------------------------------------------------------------------
-
-
-@pytest.mark.parametrize(
-    "module",
-    [
-        aggregate,
-        breakdowns,
-        catalogue,
-        catalogue_entries,
-        catalogue_reader,
-        compare,
-        cubes,
-        evaluate,
-        indicators,
-    ],
-)
-def test_docstring_examples(module: ModuleType) -> None:
-    result = doctest.testmod(module, optionflags=doctest.ELLIPSIS | doctest.NORMALIZE_WHITESPACE)
-    assert result.failed == 0
-    assert result.attempted > 0
 
 
 def test_years_without_observations_are_a_problem() -> None:

@@ -3,14 +3,12 @@
 from __future__ import annotations
 
 import dataclasses
-import doctest
 import shutil
 from pathlib import Path
 
 import pytest
 import yaml
 
-from quartier.analysis import methods
 from quartier.analysis.methods import (
     METHODS_FILE,
     BelowAverageParams,
@@ -197,9 +195,3 @@ def test_parameters_are_checked_when_changed_in_code() -> None:
     with pytest.raises(MethodError, match=r"^min_population: must be 0 or more"):
         dataclasses.replace(params, min_population=float("nan"))
     assert dataclasses.replace(params, min_population=0).min_population == 0
-
-
-def test_docstring_examples() -> None:
-    result = doctest.testmod(methods, optionflags=doctest.ELLIPSIS)
-    assert result.failed == 0
-    assert result.attempted > 0

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import dataclasses
-import doctest
 import math
 from pathlib import Path
 from typing import Any
@@ -13,7 +12,6 @@ import pytest
 from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
-from quartier.analysis import mss
 from quartier.analysis.methods import BerlinMssParams, berlin_mss_params
 from quartier.analysis.mss import (
     RESULT_COLUMNS,
@@ -402,9 +400,3 @@ def test_numeric_columns_name_the_bad_cell() -> None:
         numeric_columns(raw, id_column="PLR", numbers=["EW"])
     with pytest.raises(TableError, match=r"^mss.csv: no column 'Status' \(numbers\)"):
         numeric_columns(raw, id_column="PLR", numbers=["Status"])
-
-
-def test_docstring_examples() -> None:
-    result = doctest.testmod(mss, optionflags=doctest.ELLIPSIS)
-    assert result.failed == 0
-    assert result.attempted > 0
