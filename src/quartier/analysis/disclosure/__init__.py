@@ -1,0 +1,81 @@
+"""Statistical disclosure control: what every public output passes.
+
+Counts from 1 to ``min_count - 1`` (default: 1 and 2) are suppressed (primary suppression,
+published as "."); zeros are published as "-". Secondary suppression then hides further cells
+so that no suppressed value can be recovered from the published cells by any linear combination
+of the table's relations: totals, parent areas (any depth) and breakdown margins. Rates follow
+their counts and a minimum denominator; changes and comparisons follow their rates.
+
+Every frame-level function takes ``view``: "public" applies disclosure control, "internal"
+(planners) returns the values unchanged.
+
+The layers, from generic to specific:
+
+- `suppress` works on an array of counts and a set of `Relation` objects;
+- `table_relations` (with `hierarchy_relations`, `breakdown_relations`,
+  `split_breakdown_key`) builds the relations of a long frame of counts;
+- `disclose_counts` and `disclose_indicators` (`disclose_rates`) apply everything to frames;
+- `recoverable_cells` and `feasible_intervals` audit a result with linear programs.
+
+Examples
+--------
+A city with two districts of two blocks each; one block holds a single person:
+
+>>> import polars as pl
+>>> areas = pl.DataFrame({
+...     "code": ["city", "n", "s", "n1", "n2", "s1", "s2"],
+...     "parent": [None, "city", "city", "n", "n", "s", "s"]})
+>>> counts = pl.DataFrame({"area": ["city", "n", "s", "n1", "n2", "s1", "s2"],
+...                        "period": [2024] * 7, "value": [40, 15, 25, 1, 14, 10, 15]})
+>>> public = disclose_counts(counts, areas=areas, view="public")
+>>> public.select("area", "published_value", "flag").rows()  # doctest: +NORMALIZE_WHITESPACE
+[('city', 40, ''), ('n', 15, ''), ('s', 25, ''), ('n1', None, '.'), ('n2', None, '.'),
+ ('s1', 10, ''), ('s2', 15, '')]
+"""
+
+from __future__ import annotations
+
+from .audit import feasible_intervals, recoverable_cells
+from .counts import (
+    NOT_APPLICABLE,
+    NOTHING,
+    SECRET,
+    View,
+    disclose_counts,
+    suppress_counts,
+)
+from .indicators import DERIVED, changes_hidden, disclose_indicators, disclose_rates
+from .primary import DEFAULT_MIN_COUNT, primary_cells
+from .relations import Relation, RelationSet
+from .secondary import Suppression, suppress
+from .tables import (
+    breakdown_relations,
+    hierarchy_relations,
+    split_breakdown_key,
+    table_relations,
+)
+
+__all__ = [
+    "DEFAULT_MIN_COUNT",
+    "DERIVED",
+    "NOTHING",
+    "NOT_APPLICABLE",
+    "SECRET",
+    "Relation",
+    "RelationSet",
+    "Suppression",
+    "View",
+    "breakdown_relations",
+    "changes_hidden",
+    "disclose_counts",
+    "disclose_indicators",
+    "disclose_rates",
+    "feasible_intervals",
+    "hierarchy_relations",
+    "primary_cells",
+    "recoverable_cells",
+    "split_breakdown_key",
+    "suppress",
+    "suppress_counts",
+    "table_relations",
+]

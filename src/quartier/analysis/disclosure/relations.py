@@ -1,0 +1,139 @@
+"""Additive relations between the cells of a table: a total equals the sum of its parts.
+
+Cells are numbered 0 .. n-1. A `Relation` names one total cell and its part cells; a
+`RelationSet` holds many relations in compressed arrays, so that tables with hundreds of
+thousands of cells are described without a Python object per relation.
+
+Examples
+--------
+>>> relations = RelationSet.of([Relation(total=0, parts=(1, 2)), Relation(3, (4, 5, 6))])
+>>> len(relations), relations[1]
+(2, Relation(total=3, parts=(4, 5, 6)))
+>>> relations.incidence(7).toarray()
+array([[-1,  1,  1,  0,  0,  0,  0],
+       [ 0,  0,  0, -1,  1,  1,  1]])
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+import numpy.typing as npt
+from scipy import sparse
+
+IntArray = npt.NDArray[np.int64]
+BoolArray = npt.NDArray[np.bool_]
+FloatArray = npt.NDArray[np.float64]
+
+__all__ = ["BoolArray", "FloatArray", "IntArray", "Relation", "RelationSet"]
+
+
+@dataclass(frozen=True)
+class Relation:
+    """The cell ``total`` equals the sum of the cells ``parts`` (all given by index).
+
+    Examples
+    --------
+    >>> Relation(total=0, parts=(1, 2))
+    Relation(total=0, parts=(1, 2))
+    """
+
+    total: int
+    parts: tuple[int, ...]
+
+
+@dataclass(frozen=True, eq=False)
+class RelationSet:
+    """Many relations in compressed form.
+
+    Relation ``i`` has the total cell ``totals[i]`` and the parts
+    ``parts[offsets[i]:offsets[i + 1]]``.
+
+    Examples
+    --------
+    >>> relations = RelationSet.from_arrays(totals=[0], offsets=[0, 2], parts=[1, 2])
+    >>> list(relations)
+    [Relation(total=0, parts=(1, 2))]
+    """
+
+    totals: IntArray
+    offsets: IntArray
+    parts: IntArray
+
+    @classmethod
+    def from_arrays(cls, *, totals: Any, offsets: Any, parts: Any) -> RelationSet:
+        """Relations from array-likes of totals, part offsets (length + 1) and parts."""
+        made = cls(
+            np.asarray(totals, dtype=np.int64).reshape(-1),
+            np.asarray(offsets, dtype=np.int64).reshape(-1),
+            np.asarray(parts, dtype=np.int64).reshape(-1),
+        )
+        if made.offsets.size != made.totals.size + 1 or made.offsets[-1] != made.parts.size:
+            raise ValueError("offsets must have one entry more than totals and end at len(parts)")
+        if np.any(np.diff(made.offsets) < 1):
+            raise ValueError("every relation needs at least one part")
+        return made
+
+    @classmethod
+    def of(cls, relations: Iterable[Relation]) -> RelationSet:
+        """Relations from `Relation` objects (or a `RelationSet`, returned as it is)."""
+        if isinstance(relations, RelationSet):
+            return relations
+        listed = list(relations)
+        sizes = [len(relation.parts) for relation in listed]
+        return cls.from_arrays(
+            totals=[relation.total for relation in listed],
+            offsets=np.concatenate([[0], np.cumsum(sizes, dtype=np.int64)]),
+            parts=[part for relation in listed for part in relation.parts],
+        )
+
+    @classmethod
+    def concat(cls, sets: Sequence[RelationSet]) -> RelationSet:
+        """All relations of several sets, in order.
+
+        Examples
+        --------
+        >>> a = RelationSet.of([Relation(0, (1, 2))])
+        >>> len(RelationSet.concat([a, a, RelationSet.of([])]))
+        2
+        """
+        if not sets:
+            return cls.of([])
+        starts = np.cumsum([0] + [s.parts.size for s in sets[:-1]])
+        offsets = [s.offsets[:-1] + start for s, start in zip(sets, starts, strict=True)]
+        return cls.from_arrays(
+            totals=np.concatenate([s.totals for s in sets]),
+            offsets=np.concatenate([*offsets, [sum(s.parts.size for s in sets)]]),
+            parts=np.concatenate([s.parts for s in sets]),
+        )
+
+    def __len__(self) -> int:
+        return int(self.totals.size)
+
+    def __getitem__(self, index: int) -> Relation:
+        start, end = self.offsets[index], self.offsets[index + 1]
+        return Relation(int(self.totals[index]), tuple(int(p) for p in self.parts[start:end]))
+
+    def __iter__(self) -> Iterator[Relation]:
+        return (self[index] for index in range(len(self)))
+
+    def incidence(self, n_cells: int) -> Any:
+        """The relations as a sparse matrix A (relations x cells): A x = 0 for a valid table.
+
+        A total has the coefficient -1, a part +1. Raises `ValueError` for a cell index outside
+        0 .. n_cells-1 or a cell named twice in one relation.
+        """
+        sizes = np.diff(self.offsets)
+        rows = np.concatenate([np.arange(len(self)), np.repeat(np.arange(len(self)), sizes)])
+        cols = np.concatenate([self.totals, self.parts])
+        signs = np.concatenate([-np.ones(len(self), np.int64), np.ones(self.parts.size, np.int64)])
+        if cols.size and (cols.min() < 0 or cols.max() >= n_cells):
+            raise ValueError(f"a relation names a cell outside 0..{n_cells - 1}")
+        shape = (len(self), n_cells)
+        matrix = sparse.csr_matrix((signs, (rows, cols)), shape=shape, dtype=np.int64)
+        if matrix.nnz != cols.size:  # duplicates were summed into one entry
+            raise ValueError("a relation names the same cell twice")
+        return matrix

@@ -1,0 +1,136 @@
+"""The working state of secondary suppression: which cells are hidden, and what they cost.
+
+A cell is *hidden* when the public does not see its value: it is suppressed, or its value is
+missing. For every relation the state keeps the number of hidden cells, so that relations with a
+single hidden cell (which give that cell away by subtraction) are found at once.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from .relations import BoolArray, FloatArray, IntArray, RelationSet
+
+__all__ = ["Table"]
+
+
+def _ranges(starts: IntArray, ends: IntArray) -> IntArray:
+    """The concatenation of range(start, end) for each pair (no Python loop)."""
+    lengths = ends - starts
+    if lengths.sum() == 0:
+        return np.zeros(0, dtype=np.int64)
+    shift = np.repeat(starts - np.concatenate([[0], np.cumsum(lengths)[:-1]]), lengths)
+    return np.asarray(np.arange(lengths.sum(), dtype=np.int64) + shift, dtype=np.int64)
+
+
+class Table:
+    """Cells, relations and the cells hidden so far.
+
+    Parameters
+    ----------
+    values
+        Counts, NaN where missing (missing cells are hidden from the start).
+    relations
+        The additive relations between the cells.
+    hidden
+        Cells hidden from the start (primary suppression).
+    keep
+        Cells to publish if at all possible: chosen as complements only when nothing else helps.
+    blocks
+        A label per cell (such as its area) that lets the linear algebra work block by block.
+    """
+
+    def __init__(
+        self,
+        values: FloatArray,
+        relations: RelationSet,
+        hidden: BoolArray,
+        keep: BoolArray,
+        blocks: IntArray,
+    ) -> None:
+        n_cells = values.size
+        self.values = values
+        self.matrix: Any = relations.incidence(n_cells)
+        self.by_cell: Any = self.matrix.T.tocsr()
+        self.unknown: BoolArray = np.isnan(values)
+        self.hidden: BoolArray = hidden | self.unknown
+        self.count: IntArray = np.asarray(
+            abs(self.matrix) @ self.hidden.astype(np.int64), dtype=np.int64
+        )
+        self.eligible: BoolArray = ~self.unknown & (np.nan_to_num(values) > 0)
+        order = np.lexsort((np.arange(n_cells), np.nan_to_num(values, nan=np.inf), keep))
+        self.rank: IntArray = np.empty(n_cells, dtype=np.int64)
+        self.rank[order] = np.arange(n_cells)
+        self.keep = keep
+        self.blocks = blocks
+        self.dirty: BoolArray = self.hidden.copy()
+        # Plain lists: choosing one complement looks at a handful of entries, where list
+        # indexing is much faster than numpy's.
+        self._cell_pointers: list[int] = self.by_cell.indptr.tolist()
+        self._cell_relations: list[int] = self.by_cell.indices.tolist()
+
+    @property
+    def n_relations(self) -> int:
+        """The number of relations."""
+        return int(self.matrix.shape[0])
+
+    def relation_cells(self, relation: int) -> IntArray:
+        """The cells of one relation (its total and its parts)."""
+        start, end = self.matrix.indptr[relation], self.matrix.indptr[relation + 1]
+        return np.asarray(self.matrix.indices[start:end], dtype=np.int64)
+
+    def cell_relations(self, cell: int) -> IntArray:
+        """The relations a cell belongs to."""
+        start, end = self.by_cell.indptr[cell], self.by_cell.indptr[cell + 1]
+        return np.asarray(self.by_cell.indices[start:end], dtype=np.int64)
+
+    def hide(self, cell: int) -> IntArray:
+        """Suppress a cell; returns its relations."""
+        relations = self.cell_relations(cell)
+        self.hidden[cell] = True
+        self.dirty[cell] = True
+        self.count[relations] += 1
+        return relations
+
+    def publish(self, cell: int) -> None:
+        """Undo the suppression of a cell."""
+        self.hidden[cell] = False
+        self.count[self.cell_relations(cell)] -= 1
+
+    def candidates(self, cells: IntArray) -> IntArray:
+        """The cells among ``cells`` that may become complements: published and non-zero."""
+        return cells[self.eligible[cells] & ~self.hidden[cells]]
+
+    def best(self, candidates: IntArray, exclude: int = -1) -> int:
+        """The cheapest complement among candidates, by `cost_keys` (one at a time, fast)."""
+        pointers, relations, count = self._cell_pointers, self._cell_relations, self.count
+
+        def key(cell: int) -> tuple[bool, int, int]:
+            balance = 0
+            for relation in relations[pointers[cell] : pointers[cell + 1]]:
+                if relation != exclude:
+                    hidden = count[relation]
+                    balance += int(hidden == 0) - int(hidden == 1)
+            return bool(self.keep[cell]), balance, int(self.rank[cell])
+
+        return int(min(candidates.tolist(), key=key))
+
+    def cost_keys(self, candidates: IntArray, exclude: int = -1) -> IntArray:
+        """Sort keys (most important first) for choosing a complement.
+
+        1. cells to keep come last;
+        2. the balance of relations the cell would newly expose (no hidden cell yet, +1) against
+           relations it would close (exactly one hidden cell, -1), not counting ``exclude``;
+        3. the value: small cells first, the least information lost; then the cell index.
+        """
+        starts = self.by_cell.indptr[candidates]
+        ends = self.by_cell.indptr[candidates + 1]
+        relations = self.by_cell.indices[_ranges(starts, ends)]
+        counts = self.count[relations]
+        score = (counts == 0).astype(np.int64) - (counts == 1)
+        score[relations == exclude] = 0
+        owner = np.repeat(np.arange(candidates.size), ends - starts)
+        balance = np.bincount(owner, weights=score, minlength=candidates.size).astype(np.int64)
+        return np.stack([self.keep[candidates].astype(np.int64), balance, self.rank[candidates]])
