@@ -23,6 +23,7 @@ from quartier.areas.models import Area
 from quartier.monitoring import writers
 from quartier.monitoring.models import IndicatorValue
 from quartier.monitoring.selectors import (
+    VALUE_COLUMNS,
     aktionsraum_overrides,
     areas_frame,
     catalogue_load,
@@ -30,11 +31,7 @@ from quartier.monitoring.selectors import (
     observations_frame,
 )
 
-STORED_COLUMNS = [
-    "indicator", "period", "breakdown_key", "numerator", "denominator", "value", "city_value",
-    "diff_city", "ratio_city", "rank", "decile", "zscore", "change_1", "change_n",
-    "missing_reason",
-]  # fmt: skip
+STORED_COLUMNS = ["indicator", "period", "breakdown_key", *VALUE_COLUMNS]
 
 
 class MonitoringError(ValueError):

@@ -15,6 +15,7 @@ from django.db import connection
 
 from quartier.analysis.catalogue import Catalogue, load_catalogue
 from quartier.analysis.disclosure import View, disclose_indicators
+from quartier.analysis.evaluate import FIGURE_COLUMNS
 from quartier.areas.models import Area, AreaLevel
 from quartier.monitoring.models import AktionsraumOverride, IndicatorValue, Observation
 
@@ -76,20 +77,7 @@ def areas_frame() -> pl.DataFrame:
     return _frame(sql, [], AREA_SCHEMA)
 
 
-VALUE_COLUMNS = [
-    "numerator",
-    "denominator",
-    "value",
-    "city_value",
-    "diff_city",
-    "ratio_city",
-    "rank",
-    "decile",
-    "zscore",
-    "change_1",
-    "change_n",
-    "missing_reason",
-]
+VALUE_COLUMNS = [*FIGURE_COLUMNS, "missing_reason"]
 
 
 def catalogue_load() -> Catalogue:
