@@ -286,6 +286,7 @@ def step_disclosure(state: State) -> None:
         areas=state["areas"],
         catalogue_min_denominators={i.key: i.min_denominator for i in catalogue},
         view="public",
+        variables={i.key: i.counts for i in catalogue},
     )
 
 
@@ -458,8 +459,13 @@ RUNS: dict[str, tuple[Callable[[State], None], list[Step]]] = {
 
 
 def peak_mb() -> float:
-    """Peak resident memory of this process, in MB (Linux reports KiB)."""
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    """Peak resident memory of this process in MB: VmHWM, which `reset_peak` can reset."""
+    try:
+        status = Path("/proc/self/status").read_text()
+    except OSError:
+        return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    line = next(line for line in status.splitlines() if line.startswith("VmHWM:"))
+    return int(line.split()[1]) / 1024
 
 
 def reset_peak() -> bool:

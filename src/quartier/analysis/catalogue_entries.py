@@ -121,6 +121,28 @@ class Indicator:
         return tuple(dict.fromkeys(term.variable for term in self.terms))
 
     @property
+    def counts(self) -> tuple[str, str | None]:
+        """Names of the counts behind numerator and denominator (None: no denominator).
+
+        Indicators naming the same count share its disclosure control. The denominator of a
+        change is the numerator some years before, a count of its own.
+
+        Examples
+        --------
+        >>> share = Indicator("u18", "U18", "U18", "demografie", "%",
+        ...                   (Term("einwohner", (("age_group", ("0-5", "6-17")),)),),
+        ...                   "neutral", "-", denominator=(Term("einwohner"),), scale=100)
+        >>> share.counts
+        ('einwohner[age_group: 0-5, 6-17]', 'einwohner')
+        """
+        numerator = " + ".join(str(term) for term in self.numerator)
+        if self.kind == "change":
+            return numerator, f"{numerator} ({self.years or 1} years earlier)"
+        if self.kind == "count":
+            return numerator, None
+        return numerator, " + ".join(str(term) for term in self.denominator)
+
+    @property
     def higher_is_worse(self) -> bool | None:
         """True or False by polarity; None for neutral indicators."""
         return None if self.polarity == "neutral" else self.polarity == "higher_is_worse"

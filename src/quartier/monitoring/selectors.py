@@ -112,6 +112,7 @@ def indicator_values(
         areas=areas_frame(),
         catalogue_min_denominators={i.key: i.min_denominator for i in catalogue},
         view=view,
+        variables={i.key: i.counts for i in catalogue},
     )
     return result if level is None else result.filter(pl.col("level") == level)
 

@@ -34,10 +34,10 @@ from typing import Literal
 import numpy as np
 import polars as pl
 
-from .primary import DEFAULT_MIN_COUNT
-from .relations import FloatArray
+from .primary import DEFAULT_MIN_COUNT, counts_array, primary_cells
+from .relations import BoolArray, FloatArray
 from .secondary import Suppression, suppress
-from .tables import split_breakdown_key, table_relations
+from .tables import DuplicateCellError, Grid, grid_of, split_breakdown_key
 
 __all__ = [
     "NOTHING",
@@ -48,6 +48,7 @@ __all__ = [
     "disclose_counts",
     "group_columns",
     "suppress_counts",
+    "suppress_grid",
 ]
 
 View = Literal["public", "internal"]
@@ -111,17 +112,54 @@ def suppress_counts(
     present); ``sensitive`` and ``keep`` name optional boolean columns (see `suppress`).
     """
     cells, dim_columns = _with_dims(frame, dims)
-    relations = table_relations(
-        cells, areas=areas, area=area, dims=dim_columns, by=group_columns(frame, by)
-    )
-    return suppress(
+    grid = grid_of(cells, areas=areas, area=area, dims=dim_columns, by=group_columns(frame, by))
+    try:
+        grid.check_unique()
+    except DuplicateCellError as duplicate:
+        row = frame.row(duplicate.cell, named=True)
+        raise ValueError(f"two cells share area, breakdown and group: {row}") from None
+    return suppress_grid(
         _counts(frame, value),
-        relations,
+        grid,
         min_count=min_count,
         sensitive=None if sensitive is None else frame[sensitive].fill_null(False).to_numpy(),
         keep=None if keep is None else frame[keep].fill_null(False).to_numpy(),
-        blocks=frame[area].cast(pl.Utf8).rank("dense").fill_null(0).to_numpy(),
     )
+
+
+def suppress_grid(
+    values: FloatArray,
+    grid: Grid,
+    *,
+    min_count: int = DEFAULT_MIN_COUNT,
+    sensitive: BoolArray | None = None,
+    keep: BoolArray | None = None,
+) -> Suppression:
+    """`suppress` for cells given by their coordinates, one table at a time where it matters.
+
+    Tables without a small, sensitive or missing cell need no suppression at all; only the
+    others are handed to `suppress`, together (their relations never meet), which gives the same
+    pattern as handing over everything, in a fraction of the time.
+    """
+    counts = counts_array(values)
+    sensitive_mask = np.zeros(counts.size, np.bool_) if sensitive is None else sensitive
+    keep_mask = np.zeros(counts.size, np.bool_) if keep is None else keep
+    start = primary_cells(counts, min_count=min_count, sensitive=sensitive_mask)
+    n_tables = int(grid.table.max(initial=-1)) + 1
+    active_tables = np.bincount(grid.table[start | np.isnan(counts)], minlength=n_tables) > 0
+    active = np.flatnonzero(active_tables[grid.table]) if n_tables else np.zeros(0, np.int64)
+    part = grid.subset(active)
+    result = suppress(
+        counts[active],
+        part.relations(),
+        min_count=min_count,
+        sensitive=sensitive_mask[active],
+        keep=keep_mask[active],
+        blocks=part.area,
+    )
+    suppressed = np.zeros(counts.size, np.bool_)
+    suppressed[active] = result.suppressed
+    return Suppression(primary=start, suppressed=suppressed, missing=np.isnan(counts))
 
 
 def disclose_counts(

@@ -62,8 +62,14 @@ class Component:
         return NullSpace.of(self.matrix(table), table.blocks[self.cells])
 
 
-def hidden_components(table: Table, *, only_dirty: bool) -> list[Component]:
-    """The components of hidden cells; with ``only_dirty`` those with a newly hidden cell."""
+def hidden_components(
+    table: Table, *, only_dirty: bool, cyclic_only: bool = False, containing: Any = None
+) -> list[Component]:
+    """The components of hidden cells.
+
+    With ``only_dirty`` only those with a newly hidden cell, with ``cyclic_only`` only those
+    with a cycle, with ``containing`` (a boolean per cell) only those holding such a cell.
+    """
     cells = np.flatnonzero(table.hidden)
     if cells.size == 0:
         return []
@@ -76,7 +82,15 @@ def hidden_components(table: Table, *, only_dirty: bool) -> list[Component]:
     size = labels.max() + 1
     edges = np.bincount(cell_labels[block.row], minlength=size)
     nodes = np.bincount(cell_labels, minlength=size) + np.bincount(labels[k + used], minlength=size)
-    wanted = np.unique(cell_labels[table.dirty[cells]] if only_dirty else cell_labels)
+    cyclic = edges > nodes - 1
+    chosen = np.ones(k, dtype=np.bool_)
+    if only_dirty:
+        chosen &= table.dirty[cells]
+    if containing is not None:
+        chosen &= np.asarray(containing, dtype=np.bool_)[cells]
+    wanted = np.unique(cell_labels[chosen])
+    if cyclic_only:
+        wanted = wanted[cyclic[wanted]]
     order_cells, order_relations = np.argsort(cell_labels), np.argsort(labels[k + used])
     cell_bounds = np.searchsorted(cell_labels[order_cells], [wanted, wanted + 1])
     relation_bounds = np.searchsorted(labels[k + used][order_relations], [wanted, wanted + 1])
@@ -84,7 +98,7 @@ def hidden_components(table: Table, *, only_dirty: bool) -> list[Component]:
         Component(
             cells=np.sort(cells[order_cells[cell_bounds[0, i] : cell_bounds[1, i]]]),
             relations=np.sort(used[order_relations[relation_bounds[0, i] : relation_bounds[1, i]]]),
-            cyclic=bool(edges[label] > nodes[label] - 1),
+            cyclic=bool(cyclic[label]),
         )
         for i, label in enumerate(wanted.tolist())
     ]
@@ -98,7 +112,7 @@ def determined_in(matrix: Any) -> BoolArray:
 
 def protect_determined(table: Table) -> int:
     """Hide complements where a hidden cell is determined; returns how many were hidden."""
-    components = [c for c in hidden_components(table, only_dirty=True) if c.cyclic]
+    components = hidden_components(table, only_dirty=True, cyclic_only=True)
     table.dirty[:] = False
     return sum(_protect_component(table, component) for component in components)
 
@@ -157,7 +171,7 @@ def prune(table: Table, removable: BoolArray) -> None:
     Cells are tried from the largest value down; one is published when all other hidden cells
     of its component with a known value stay undetermined without it.
     """
-    for component in hidden_components(table, only_dirty=False):
+    for component in hidden_components(table, only_dirty=False, containing=removable):
         cells = component.cells[removable[component.cells]]
         if cells.size == 0:
             continue

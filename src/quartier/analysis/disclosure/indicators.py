@@ -27,20 +27,33 @@ returns the values unchanged, with "." only where a value is missing.
 
 from __future__ import annotations
 
-import hashlib
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from itertools import pairwise
 
+import numpy as np
+import numpy.typing as npt
 import polars as pl
 
-from .counts import NOT_APPLICABLE, NOTHING, SECRET, View, check_view, suppress_counts
+from .counts import NOT_APPLICABLE, NOTHING, SECRET, View, check_view, suppress_grid
 from .primary import DEFAULT_MIN_COUNT
-from .tables import parents_frame
+from .relations import BoolArray, FloatArray, IntArray
+from .tables import (
+    DuplicateCellError,
+    Grid,
+    KeyIndex,
+    dense_codes,
+    grid_of,
+    parents_frame,
+    split_breakdown_key,
+)
 
-__all__ = ["DERIVED", "changes_hidden", "disclose_indicators", "disclose_rates"]
+__all__ = ["DERIVED", "FLAG", "changes_hidden", "disclose_indicators", "disclose_rates"]
 
+# Flags take a byte each instead of a string: millions of values are flagged at once.
+FLAG = pl.Enum(["", SECRET, NOTHING, NOT_APPLICABLE])
 DERIVED = ("diff_city", "ratio_city", "rank", "decile", "zscore")
-_ROW, _HIDDEN, _RATE = "__row", "__hidden", "__rate_hidden"
-_COUNTS = {"numerator": "__num_hidden", "denominator": "__den_hidden"}
+_RATE = "__rate_hidden"
 _CHANGES = ("change_1", "change_n")
 
 
@@ -97,9 +110,14 @@ def disclose_indicators(
     check_view(view)
     if view == "public":
         results = _public(
-            results, areas, catalogue_min_denominators, min_count, change_n_years, variables
+            results,
+            areas,
+            catalogue_min_denominators,
+            min_count,
+            change_n_years,
+            variables,
+            derived,
         )
-        results = _hide_derived(results, areas, derived)
     return _with_flags(results)
 
 
@@ -169,181 +187,319 @@ def _public(
     min_count: int,
     change_n_years: int,
     variables: Mapping[str, tuple[str, str | None]] | None,
+    derived: Sequence[str],
 ) -> pl.DataFrame:
     if "denominator" not in results.columns:
         results = results.with_columns(pl.lit(None, pl.Float64).alias("denominator"))
-    frame = results.with_row_index(_ROW).with_columns(
-        pl.col("indicator")
-        .replace_strict(_minimums(results, minimum), return_dtype=pl.Float64)
-        .alias("__min")
+    rows = _Rows.of(results, areas)
+    numerator, denominator = _floats(results["numerator"]), _floats(results["denominator"])
+    minimums = _minimums(results, rows, minimum)
+    smallest = np.asarray([minimums[name] for name in rows.names], dtype=np.float64)
+    small = denominator < smallest[rows.indicator]  # False where the denominator is missing
+    counts = {"numerator": numerator, "denominator": denominator}
+    hidden = _count_status(rows, counts, small, min_count, variables)
+    rate_hidden = (
+        hidden["numerator"]
+        | np.isnan(numerator)
+        | (~np.isnan(denominator) & (hidden["denominator"] | small))
+        | results["value"].is_null().to_numpy()
     )
-    status = _count_status(frame, areas, min_count, variables)
-    frame = frame.join(status, on=_ROW, how="left", maintain_order="left").with_columns(
-        pl.col(name).fill_null(False) for name in _COUNTS.values()
-    )
-    frame = frame.with_columns(_rate_hidden(frame).alias(_RATE))
-    hidden = {
-        **{column: frame[name] for column, name in _COUNTS.items()},
-        "value": frame[_RATE],
-        **_changes_hidden(frame, change_n_years),
-    }
+    masks = {**hidden, "value": rate_hidden}
+    if any(change in results.columns for change in _CHANGES):
+        earlier = rows.earlier_rows()
+        masks |= {
+            change: rows.changes_hidden(rate_hidden, earlier, years)
+            for change, years in zip(_CHANGES, (1, change_n_years), strict=True)
+            if change in results.columns
+        }
+    rate = pl.Series(_RATE, rate_hidden)
+    masks |= {column: rate for column in derived if column in results.columns}
+    if "city_value" in results.columns:
+        masks["city_value"] = rows.city_hidden(rate_hidden)
     published = [
-        pl.when(pl.lit(mask)).then(None).otherwise(pl.col(column)).alias(column)
-        for column, mask in hidden.items()
+        pl.when(pl.Series(mask)).then(None).otherwise(pl.col(column)).alias(column)
+        for column, mask in masks.items()
     ]
-    return frame.with_columns(published).drop(_ROW, "__min", *_COUNTS.values())
+    return results.with_columns(published)
 
 
-def _changes_hidden(frame: pl.DataFrame, change_n_years: int) -> dict[str, pl.Series]:
-    keys = ["indicator", "area", *(["breakdown_key"] if "breakdown_key" in frame.columns else [])]
-    return {
-        change: changes_hidden(frame, _RATE, keys=keys, years=years)
-        for change, years in zip(_CHANGES, (1, change_n_years), strict=True)
-        if change in frame.columns
-    }
+def _floats(column: pl.Series) -> FloatArray:
+    return np.asarray(column.cast(pl.Float64).to_numpy(), dtype=np.float64)
 
 
-def _minimums(results: pl.DataFrame, minimum: Mapping[str, float]) -> dict[str, float]:
+@dataclass(frozen=True)
+class _Rows:
+    """The result rows by integer coordinates: indicator, area, period and breakdown key.
+
+    ``period`` counts years from the first, so that "the year before" is arithmetic; a
+    breakdown key has a category per dimension (0 for the total), as in a `Grid`.
+    """
+
+    names: list[str]
+    indicator: IntArray
+    area: IntArray
+    parents: IntArray
+    tops: BoolArray
+    period: IntArray
+    n_periods: int
+    key: IntArray
+    key_categories: IntArray
+
+    @classmethod
+    def of(cls, results: pl.DataFrame, areas: pl.DataFrame) -> _Rows:
+        indicator, names = _codes(results["indicator"])
+        periods = np.asarray(results["period"].cast(pl.Int64).to_numpy(), dtype=np.int64)
+        first = int(periods.min()) if periods.size else 0
+        grid = grid_of(results.select("area"), areas=areas)
+        top_codes = parents_frame(areas)["parent"].is_null().to_numpy()
+        tops = np.zeros(grid.parents.size, np.bool_)
+        tops[: top_codes.size] = top_codes
+        key, key_categories = _breakdown_keys(results)
+        return cls(
+            names=names,
+            indicator=indicator,
+            area=grid.area,
+            parents=grid.parents,
+            tops=tops,
+            period=periods - first,
+            n_periods=(int(periods.max()) if periods.size else first) - first + 1,
+            key=key,
+            key_categories=key_categories,
+        )
+
+    @property
+    def n_keys(self) -> int:
+        return int(self.key_categories.shape[0])
+
+    def earlier_rows(self) -> _Earlier:
+        """An index of the rows by indicator, area, key and period, to find earlier years."""
+        keys = (self.indicator * self.parents.size + self.area) * self.n_keys + self.key
+        keys = keys * self.n_periods + self.period
+        slots = len(self.names) * self.parents.size * self.n_keys * self.n_periods
+        try:
+            return _Earlier(keys, KeyIndex(keys, slots=slots))
+        except DuplicateCellError as duplicate:
+            raise ValueError(
+                "two results share indicator, area, period and breakdown key: "
+                f"{self.names[self.indicator[duplicate.cell]]!r}, row {duplicate.cell}"
+            ) from None
+
+    def changes_hidden(self, hidden: BoolArray, earlier: _Earlier, years: int) -> BoolArray:
+        """Per row whether its change over ``years`` is hidden: either year hidden or missing."""
+        before = np.where(self.period >= years, earlier.index.find(earlier.keys - years), -1)
+        return hidden | (before < 0) | hidden[np.maximum(before, 0)]
+
+    def city_hidden(self, hidden: BoolArray) -> BoolArray:
+        """Per row whether the city's value of its indicator, period and key is hidden."""
+        keys = (self.indicator * self.n_periods + self.period) * self.n_keys + self.key
+        slots = np.zeros(len(self.names) * self.n_periods * self.n_keys, np.bool_)
+        slots[keys[self.tops[self.area] & hidden]] = True
+        return np.asarray(slots[keys], dtype=np.bool_)
+
+
+@dataclass(frozen=True)
+class _Earlier:
+    keys: IntArray
+    index: KeyIndex
+
+
+def _breakdown_keys(results: pl.DataFrame) -> tuple[IntArray, IntArray]:
+    """Per row the index of its breakdown key; per key the category of each dimension."""
+    if "breakdown_key" not in results.columns:
+        return np.zeros(results.height, np.int64), np.zeros((1, 0), np.int64)
+    index, keys = _codes(results["breakdown_key"].fill_null(""))
+    split, dims = split_breakdown_key(pl.DataFrame({"breakdown_key": keys}))
+    categories = [dense_codes(split[dim])[0] for dim in dims]
+    table = np.stack(categories, axis=1) if dims else np.zeros((len(keys), 0), np.int64)
+    return index, table
+
+
+def _codes(column: pl.Series) -> tuple[IntArray, list[str]]:
+    """Per row the index of its value among the sorted distinct values, and those values.
+
+    Result columns come in long runs of one indicator (or key), so coding the runs is much
+    faster than coding every row.
+    """
+    runs = column.rle().struct.unnest()
+    if runs.height > column.len() // 16:
+        names = sorted(column.unique().to_list())
+        return np.asarray(column.cast(pl.Enum(names)).to_physical().to_numpy(), np.int64), names
+    names = sorted(set(runs["value"].to_list()))
+    number = {name: index for index, name in enumerate(names)}
+    values = np.asarray([number[value] for value in runs["value"].to_list()], dtype=np.int64)
+    return np.repeat(values, runs["len"].to_numpy()), names
+
+
+def _minimums(results: pl.DataFrame, rows: _Rows, minimum: Mapping[str, float]) -> dict[str, float]:
     """The minimum denominator per indicator; counts without denominator need none."""
-    with_denominator = results.filter(pl.col("denominator").is_not_null())["indicator"]
-    missing = sorted(set(with_denominator.unique().to_list()) - set(minimum))
+    denominators = ~np.isnan(_floats(results["denominator"]))
+    with_denominator = np.bincount(rows.indicator[denominators], minlength=len(rows.names)) > 0
+    missing = [n for n, has in zip(rows.names, with_denominator, strict=True) if has]
+    missing = sorted(set(missing) - set(minimum))
     if missing:
         raise ValueError(f"no minimum denominator in the catalogue for {missing}")
-    return dict.fromkeys(results["indicator"].unique().to_list(), 0.0) | dict(minimum)
-
-
-def _rate_hidden(frame: pl.DataFrame) -> pl.Expr:
-    numerator_bad = pl.col(_COUNTS["numerator"]) | pl.col("numerator").is_null()
-    denominator = pl.col("denominator")
-    denominator_bad = denominator.is_not_null() & (
-        pl.col(_COUNTS["denominator"]) | (denominator < pl.col("__min"))
-    )
-    return numerator_bad | denominator_bad | pl.col("value").is_null()
+    return dict.fromkeys(rows.names, 0.0) | dict(minimum)
 
 
 def _count_status(
-    frame: pl.DataFrame,
-    areas: pl.DataFrame,
+    rows: _Rows,
+    counts: Mapping[str, FloatArray],
+    small: BoolArray,
     min_count: int,
     variables: Mapping[str, tuple[str, str | None]] | None,
-) -> pl.DataFrame:
-    """Per result row whether its numerator and its denominator are hidden."""
-    keys = ["area", "period", *(["breakdown_key"] if "breakdown_key" in frame.columns else [])]
-    long = pl.concat([_role(frame, role, keys) for role in _COUNTS])
-    # A role without any count (an indicator without denominator) has nothing to protect.
-    long = long.filter(pl.col("__count").is_not_null().any().over("indicator", "__role"))
-    long = long.join(_series(long, keys, variables), on=["indicator", "__role"], how="left")
-    # Sorted, so that the result does not depend on the order of the rows.
-    cells = (
-        long.group_by(["__series", *keys])
-        .agg(
-            pl.col("__count").first(),
-            pl.col("__sensitive").any(),
-            (pl.col("__count").n_unique() > 1).alias("__conflict"),
+) -> dict[str, BoolArray]:
+    """Per row and count (numerator, denominator) whether the count is hidden.
+
+    Every count becomes a cell of its series (the variable behind it) by area, period and
+    breakdown key; indicators sharing a series share its cells and so its suppression.
+    """
+    series = _series(rows, counts, variables)
+    names = sorted({name for name in series.values() if name is not None})
+    number = {name: index for index, name in enumerate(names)}
+    keys: dict[str, tuple[IntArray, IntArray]] = {}
+    for role in counts:
+        of_indicator = np.asarray(
+            [number.get(series[(name, role)] or "", -1) for name in rows.names], dtype=np.int64
         )
-        .sort(["__series", *keys])
+        serial = of_indicator[rows.indicator]
+        taken = np.flatnonzero(serial >= 0)
+        keys[role] = (taken, _cell_key(rows, serial[taken], taken))
+    slots = max(len(names), 1) * rows.parents.size * rows.n_periods * rows.n_keys
+    cells = _Cells([key for _, key in keys.values()], slots)
+    per_cell = np.full(cells.keys.size, np.nan)
+    sensitive = np.zeros(cells.keys.size, np.bool_)
+    for role, (taken, _) in keys.items():
+        per_cell[cells.of_rows[role == "denominator"]] = counts[role][taken]
+    for role, (taken, _) in keys.items():
+        found, values = per_cell[cells.of_rows[role == "denominator"]], counts[role][taken]
+        if not np.all((found == values) | (np.isnan(found) & np.isnan(values))):
+            raise ValueError("indicators sharing a count variable disagree about its values")
+    numerator_taken = keys["numerator"][0]
+    sensitive[cells.of_rows[0][small[numerator_taken]]] = True
+    suppression = suppress_grid(
+        per_cell, _cell_grid(rows, cells.keys), min_count=min_count, sensitive=sensitive
     )
-    if cells["__conflict"].any():
-        raise ValueError("indicators sharing a count variable disagree about its values")
-    suppression = suppress_counts(
-        cells,
-        areas=parents_frame(areas),
-        value="__count",
-        by=["__series", "period"],
-        min_count=min_count,
-        sensitive="__sensitive",
-    )
-    status = cells.select("__series", *keys).with_columns(
-        pl.Series(_HIDDEN, suppression.suppressed | suppression.missing)
-    )
-    flagged = long.join(status, on=["__series", *keys], how="left", nulls_equal=True)
-    wide = flagged.pivot("__role", index=_ROW, values=_HIDDEN)
-    return wide.select(
-        _ROW,
-        *(
-            (pl.col(role).fill_null(False) if role in wide.columns else pl.lit(False)).alias(name)
-            for role, name in _COUNTS.items()
-        ),
-    )
+    hidden_cells = suppression.suppressed | suppression.missing
+    hidden: dict[str, BoolArray] = {}
+    for role, (taken, _) in keys.items():
+        mask = np.zeros(rows.indicator.size, np.bool_)
+        mask[taken] = hidden_cells[cells.of_rows[role == "denominator"]]
+        hidden[role] = mask
+    return hidden
 
 
-def _role(frame: pl.DataFrame, role: str, keys: list[str]) -> pl.DataFrame:
-    small = (pl.col("denominator") < pl.col("__min")).fill_null(False)
-    return frame.select(
-        _ROW,
-        "indicator",
-        *keys,
-        pl.lit(role).alias("__role"),
-        pl.col(role).cast(pl.Float64).alias("__count"),
-        (small if role == "numerator" else pl.lit(False)).alias("__sensitive"),
-    )
+def _cell_key(rows: _Rows, serial: IntArray, taken: IntArray) -> IntArray:
+    """The linear key of a count cell: table (series and period), area, breakdown key."""
+    table = serial * rows.n_periods + rows.period[taken]
+    return (table * rows.parents.size + rows.area[taken]) * rows.n_keys + rows.key[taken]
+
+
+class _Cells:
+    """The distinct cell keys of several lists of rows (ascending), and each row's cell."""
+
+    def __init__(self, lists: Sequence[IntArray], slots: int) -> None:
+        if slots > max(8 * sum(k.size for k in lists), 1 << 22):
+            self.keys, inverse = np.unique(np.concatenate(lists), return_inverse=True)
+            bounds = np.cumsum([0, *(k.size for k in lists)])
+            self.of_rows = [inverse[a:b] for a, b in pairwise(bounds.tolist())]
+            return
+        present = np.zeros(slots, np.bool_)
+        for keys in lists:
+            present[keys] = True
+        self.keys = np.flatnonzero(present)
+        position = np.full(slots, -1, dtype=np.int64)
+        position[self.keys] = np.arange(self.keys.size)
+        self.of_rows = [position[keys] for keys in lists]
+
+
+def _cell_grid(rows: _Rows, keys: IntArray) -> Grid:
+    """The grid of the count cells: one table per series and period."""
+    table = keys // (rows.parents.size * rows.n_keys)
+    in_table = keys - table * (rows.parents.size * rows.n_keys)
+    if rows.n_keys == 1:  # totals only: no division needed
+        area, key = in_table, np.zeros(keys.size, np.int64)
+    else:
+        area, key = in_table // rows.n_keys, in_table % rows.n_keys
+    return Grid(table=table, area=area, categories=rows.key_categories[key], parents=rows.parents)
 
 
 def _series(
-    long: pl.DataFrame, keys: list[str], variables: Mapping[str, tuple[str, str | None]] | None
-) -> pl.DataFrame:
-    """A name for the count behind each indicator and role: its variable, or its content."""
-    rows = []
-    for (indicator, role), group in long.group_by(["indicator", "__role"]):
-        named = (variables or {}).get(str(indicator))
-        name = named[0 if role == "numerator" else 1] if named else None
-        if name is None:
-            content = group.sort(keys).select(*keys, "__count").hash_rows(seed=0)
-            name = "content:" + hashlib.sha256(content.to_numpy().tobytes()).hexdigest()
-        rows.append((indicator, role, name))
-    return pl.DataFrame(
-        rows, schema={"indicator": pl.Utf8, "__role": pl.Utf8, "__series": pl.Utf8}, orient="row"
-    )
+    rows: _Rows,
+    counts: Mapping[str, FloatArray],
+    variables: Mapping[str, tuple[str, str | None]] | None,
+) -> dict[tuple[str, str], str | None]:
+    """A name for the count behind each indicator and role: its variable, or its content.
+
+    None for a role without any count (an indicator without denominator): it has nothing to
+    protect.
+    """
+    named: dict[tuple[str, str], str | None] = {}
+    for role_index, (role, values) in enumerate(counts.items()):
+        present = ~np.isnan(values)
+        has_counts = np.bincount(rows.indicator[present], minlength=len(rows.names)) > 0
+        given = {name: (variables or {}).get(name, (None, None))[role_index] for name in rows.names}
+        unnamed = [n for n, has in zip(rows.names, has_counts, strict=True) if has and not given[n]]
+        prints = _fingerprints(rows, values) if unnamed else []
+        for index, name in enumerate(rows.names):
+            if not has_counts[index]:
+                named[(name, role)] = None
+            else:
+                named[(name, role)] = given[name] or "content:" + prints[index]
+    return named
 
 
-def _hide_derived(frame: pl.DataFrame, areas: pl.DataFrame, derived: Sequence[str]) -> pl.DataFrame:
-    hidden = pl.col(_RATE)
-    columns = [c for c in derived if c in frame.columns]
-    frame = frame.with_columns(
-        pl.when(hidden).then(None).otherwise(pl.col(c)).alias(c) for c in columns
-    )
-    if "city_value" in frame.columns:
-        frame = _hide_city_value(frame, areas)
-    return frame.drop(_RATE)
+def _fingerprints(rows: _Rows, values: FloatArray) -> list[str]:
+    """Per indicator a digest of its (area, period, key, count) cells, independent of order."""
+    cell = (rows.area * rows.n_periods + rows.period) * rows.n_keys + rows.key
+    bits = np.where(np.isnan(values), -1.0, values).view(np.uint64)
+    mixed = _mix(_mix(cell.astype(np.uint64)) ^ bits)
+    sums = [
+        np.bincount(rows.indicator, weights=((mixed >> shift) & 0xFFFFFF).astype(np.float64),
+                    minlength=len(rows.names))
+        for shift in (0, 20, 40)
+    ]  # fmt: skip
+    sizes = np.bincount(rows.indicator, minlength=len(rows.names))
+    return [
+        f"{size}:" + ":".join(f"{int(total[index]):x}" for total in sums)
+        for index, size in enumerate(sizes.tolist())
+    ]
 
 
-def _hide_city_value(frame: pl.DataFrame, areas: pl.DataFrame) -> pl.DataFrame:
-    tops = parents_frame(areas).filter(pl.col("parent").is_null())["code"]
-    keys = ["indicator", "period", *(["breakdown_key"] if "breakdown_key" in frame.columns else [])]
-    city = (
-        frame.filter(pl.col("area").is_in(tops.implode()))
-        .group_by(keys)
-        .agg(pl.col(_RATE).any().alias("__city_hidden"))
-    )
-    joined = frame.join(city, on=keys, how="left", nulls_equal=True, maintain_order="left")
-    hidden = pl.col("__city_hidden").fill_null(False)
-    city_value = pl.when(hidden).then(None).otherwise(pl.col("city_value")).alias("city_value")
-    return joined.with_columns(city_value).drop("__city_hidden")
+def _mix(values: npt.NDArray[np.uint64]) -> npt.NDArray[np.uint64]:
+    """The splitmix64 finaliser: scrambles the bits of each value (wrapping arithmetic)."""
+    with np.errstate(over="ignore"):
+        values = (values ^ (values >> np.uint64(30))) * np.uint64(0xBF58476D1CE4E5B9)
+        values = (values ^ (values >> np.uint64(27))) * np.uint64(0x94D049BB133111EB)
+        return values ^ (values >> np.uint64(31))
 
 
 def _with_flags(frame: pl.DataFrame) -> pl.DataFrame:
-    """Flag columns: "." for null, "-" for a zero count or rate, "" otherwise.
+    """Flag columns (of type `FLAG`): "." for null, "-" for a zero count or rate, "" otherwise.
 
     A count indicator has no denominator: its denominator flag is "x", not applicable.
     """
     named = {"value": "flag", "numerator": "numerator_flag", "denominator": "denominator_flag"}
     named |= {change: f"{change}_flag" for change in _CHANGES}
+    without_denominator: list[str] = []
+    if "denominator" in frame.columns and "indicator" in frame.columns:
+        present = frame.group_by("indicator").agg(pl.col("denominator").is_not_null().any())
+        without_denominator = present.filter(~pl.col("denominator"))["indicator"].to_list()
     flags = []
     for column, flag in named.items():
         if column not in frame.columns:
             continue
         absent = pl.lit(False)
-        if column == "denominator" and "indicator" in frame.columns:
-            absent = pl.col(column).is_null().all().over("indicator")
+        if column == "denominator" and without_denominator:
+            absent = pl.col("indicator").is_in(without_denominator)
         zero = pl.lit(column not in _CHANGES) & (pl.col(column) == 0)
         expression = (
             pl.when(absent)
-            .then(pl.lit(NOT_APPLICABLE))
+            .then(pl.lit(NOT_APPLICABLE, FLAG))
             .when(pl.col(column).is_null())
-            .then(pl.lit(SECRET))
+            .then(pl.lit(SECRET, FLAG))
             .when(zero)
-            .then(pl.lit(NOTHING))
-            .otherwise(pl.lit(""))
+            .then(pl.lit(NOTHING, FLAG))
+            .otherwise(pl.lit("", FLAG))
         )
         flags.append(expression.alias(flag))
     return frame.with_columns(flags)

@@ -126,14 +126,31 @@ class RelationSet:
         A total has the coefficient -1, a part +1. Raises `ValueError` for a cell index outside
         0 .. n_cells-1 or a cell named twice in one relation.
         """
-        sizes = np.diff(self.offsets)
-        rows = np.concatenate([np.arange(len(self)), np.repeat(np.arange(len(self)), sizes)])
-        cols = np.concatenate([self.totals, self.parts])
-        signs = np.concatenate([-np.ones(len(self), np.int64), np.ones(self.parts.size, np.int64)])
-        if cols.size and (cols.min() < 0 or cols.max() >= n_cells):
+        return self.incidence_both(n_cells)[0]
+
+    def incidence_both(self, n_cells: int) -> tuple[Any, Any]:
+        """The incidence matrix (relations x cells) and its transpose (cells x relations), CSR.
+
+        Built straight from the compressed arrays: a relation's row holds its total, then its
+        parts, so no sorting of millions of entries is needed.
+        """
+        n_relations = len(self)
+        indptr = self.offsets + np.arange(n_relations + 1)
+        is_total = np.zeros(self.parts.size + n_relations, dtype=np.bool_)
+        is_total[indptr[:-1]] = True
+        indices = np.empty(is_total.size, dtype=np.int64)
+        indices[is_total] = self.totals
+        indices[~is_total] = self.parts
+        if indices.size and (indices.min() < 0 or indices.max() >= n_cells):
             raise ValueError(f"a relation names a cell outside 0..{n_cells - 1}")
-        shape = (len(self), n_cells)
-        matrix = sparse.csr_matrix((signs, (rows, cols)), shape=shape, dtype=np.int64)
-        if matrix.nnz != cols.size:  # duplicates were summed into one entry
+        signs = np.where(is_total, -1, 1).astype(np.int64)
+        shape = (n_relations, n_cells)
+        matrix = sparse.csr_matrix((signs, indices, indptr), shape=shape)
+        by_cell = matrix.T.tocsr()  # the conversion sorts each cell's relations
+        relations = by_cell.indices
+        repeated = relations[1:] == relations[:-1]
+        row_start = np.zeros(relations.size, dtype=np.bool_)
+        row_start[by_cell.indptr[:-1][by_cell.indptr[:-1] < relations.size]] = True
+        if np.any(repeated & ~row_start[1:]):
             raise ValueError("a relation names the same cell twice")
-        return matrix
+        return matrix, by_cell

@@ -7,8 +7,6 @@ single hidden cell (which give that cell away by subtraction) are found at once.
 
 from __future__ import annotations
 
-from typing import Any
-
 import numpy as np
 
 from .relations import BoolArray, FloatArray, IntArray, RelationSet
@@ -52,24 +50,19 @@ class Table:
     ) -> None:
         n_cells = values.size
         self.values = values
-        self.matrix: Any = relations.incidence(n_cells)
-        self.by_cell: Any = self.matrix.T.tocsr()
+        self.matrix, self.by_cell = relations.incidence_both(n_cells)
         self.unknown: BoolArray = np.isnan(values)
         self.hidden: BoolArray = hidden | self.unknown
-        self.count: IntArray = np.asarray(
-            abs(self.matrix) @ self.hidden.astype(np.int64), dtype=np.int64
-        )
+        hidden_cells = np.flatnonzero(self.hidden)
+        pointers = self.by_cell.indptr
+        of_hidden = self.by_cell.indices[
+            _ranges(pointers[hidden_cells], pointers[hidden_cells + 1])
+        ]
+        self.count: IntArray = np.bincount(of_hidden, minlength=self.n_relations).astype(np.int64)
         self.eligible: BoolArray = ~self.unknown & (np.nan_to_num(values) > 0)
-        order = np.lexsort((np.arange(n_cells), np.nan_to_num(values, nan=np.inf), keep))
-        self.rank: IntArray = np.empty(n_cells, dtype=np.int64)
-        self.rank[order] = np.arange(n_cells)
         self.keep = keep
         self.blocks = blocks
         self.dirty: BoolArray = self.hidden.copy()
-        # Plain lists: choosing one complement looks at a handful of entries, where list
-        # indexing is much faster than numpy's.
-        self._cell_pointers: list[int] = self.by_cell.indptr.tolist()
-        self._cell_relations: list[int] = self.by_cell.indices.tolist()
 
     @property
     def n_relations(self) -> int:
@@ -104,20 +97,10 @@ class Table:
         return cells[self.eligible[cells] & ~self.hidden[cells]]
 
     def best(self, candidates: IntArray, exclude: int = -1) -> int:
-        """The cheapest complement among candidates, by `cost_keys` (one at a time, fast)."""
-        pointers, relations, count = self._cell_pointers, self._cell_relations, self.count
+        """The cheapest complement among candidates, by `cost_keys`."""
+        return int(candidates[np.lexsort(self.cost_keys(candidates, exclude)[::-1])[0]])
 
-        def key(cell: int) -> tuple[bool, int, int]:
-            balance = 0
-            for relation in relations[pointers[cell] : pointers[cell + 1]]:
-                if relation != exclude:
-                    hidden = count[relation]
-                    balance += int(hidden == 0) - int(hidden == 1)
-            return bool(self.keep[cell]), balance, int(self.rank[cell])
-
-        return int(min(candidates.tolist(), key=key))
-
-    def cost_keys(self, candidates: IntArray, exclude: int = -1) -> IntArray:
+    def cost_keys(self, candidates: IntArray, exclude: int = -1) -> FloatArray:
         """Sort keys (most important first) for choosing a complement.
 
         1. cells to keep come last;
@@ -132,5 +115,7 @@ class Table:
         score = (counts == 0).astype(np.int64) - (counts == 1)
         score[relations == exclude] = 0
         owner = np.repeat(np.arange(candidates.size), ends - starts)
-        balance = np.bincount(owner, weights=score, minlength=candidates.size).astype(np.int64)
-        return np.stack([self.keep[candidates].astype(np.int64), balance, self.rank[candidates]])
+        balance = np.bincount(owner, weights=score, minlength=candidates.size)
+        return np.stack(
+            [self.keep[candidates], balance, self.values[candidates], candidates]
+        ).astype(np.float64)

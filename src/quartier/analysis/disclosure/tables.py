@@ -14,6 +14,10 @@ Breakdown keys such as ``"age_group=0-5;gender=weiblich"`` (dimensions sorted, `
 total) are split into dimension columns by `split_breakdown_key`; a dimension missing from a key
 (or with an empty value) is a total over it.
 
+The relations are found on integer coordinates (a `Grid`): every cell gets a number for its
+table, its area and its category in each dimension (0 for the total), so that finding a cell's
+parent or margin is arithmetic and one array lookup, for millions of cells at once.
+
 Examples
 --------
 >>> import polars as pl
@@ -26,24 +30,38 @@ Examples
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
 
 import numpy as np
 import polars as pl
 
-from .relations import RelationSet
+from .relations import BoolArray, IntArray, RelationSet
 
 __all__ = [
+    "DuplicateCellError",
+    "Grid",
+    "KeyIndex",
     "breakdown_relations",
+    "dense_codes",
+    "grid_of",
     "hierarchy_relations",
     "parents_frame",
     "split_breakdown_key",
     "table_relations",
 ]
 
-# Stands for "total over this dimension" inside join keys, where null would not match null.
-_TOTAL = "\x00"
-_CELL, _AREA, _UP, _PARENT = "__cell", "__area", "__up", "__total"
+# Keys below this many slots per cell are looked up in a dense array, larger ones by search.
+_DENSE_SLOTS_PER_CELL = 8
+_DENSE_MINIMUM = 1 << 22
+
+
+class DuplicateCellError(ValueError):
+    """Two cells (or rows) have the same coordinates; ``cell`` is one of them."""
+
+    def __init__(self, cell: int) -> None:
+        super().__init__(f"cell {cell} has the coordinates of another cell")
+        self.cell = cell
 
 
 def split_breakdown_key(
@@ -99,6 +117,121 @@ def parents_frame(areas: pl.DataFrame | Mapping[str, str | None]) -> pl.DataFram
     return frame
 
 
+def dense_codes(column: pl.Series) -> tuple[IntArray, int]:
+    """Numbers 1..k for the distinct values of a column in sorted order, 0 for null; and k.
+
+    Examples
+    --------
+    >>> import polars as pl
+    >>> codes, k = dense_codes(pl.Series(["w", None, "m", "w"]))
+    >>> codes.tolist(), k
+    ([2, 0, 1, 2], 2)
+    """
+    column = column.cast(pl.Utf8)
+    values = column.drop_nulls().unique().sort()
+    codes = column.cast(pl.Enum(values.to_list())).to_physical().cast(pl.Int64) + 1
+    return np.asarray(codes.fill_null(0).to_numpy(), dtype=np.int64), values.len()
+
+
+@dataclass(frozen=True)
+class Grid:
+    """Cells by integer coordinates.
+
+    Attributes
+    ----------
+    table
+        Per cell its independent table (no relation links two tables), from 0.
+    area
+        Per cell the index of its area in ``parents``.
+    categories
+        Per cell and breakdown dimension the category, 1..k, or 0 for the total (cells × dims).
+    parents
+        Per area the index of its parent area, -1 at the top.
+    """
+
+    table: IntArray
+    area: IntArray
+    categories: IntArray
+    parents: IntArray
+
+    @property
+    def size(self) -> int:
+        """The number of cells."""
+        return int(self.table.size)
+
+    def subset(self, cells: IntArray) -> Grid:
+        """The grid of some cells (numbered anew in the order given)."""
+        return Grid(self.table[cells], self.area[cells], self.categories[cells], self.parents)
+
+    def relations(self) -> RelationSet:
+        """The hierarchy relations, then the margins of each dimension in turn."""
+        lookup = _Lookup(self)
+        return RelationSet.concat([_hierarchy(self, lookup), *_margins(self, lookup)])
+
+    def check_unique(self) -> None:
+        """Raise `DuplicateCellError` when two cells have the same coordinates."""
+        _Lookup(self)
+
+    def hierarchy(self) -> RelationSet:
+        """Relations "parent area = sum of its child areas", per breakdown cell and table."""
+        return _hierarchy(self, _Lookup(self))
+
+    def margins(self) -> RelationSet:
+        """Relations "margin = sum of the categories", for each dimension in turn."""
+        return RelationSet.concat(_margins(self, _Lookup(self)))
+
+
+def grid_of(
+    cells: pl.DataFrame,
+    *,
+    areas: pl.DataFrame | Mapping[str, str | None],
+    area: str = "area",
+    dims: Sequence[str] = (),
+    by: Sequence[str] = (),
+) -> Grid:
+    """The integer coordinates of a frame of cells.
+
+    Areas of the frame missing from ``areas`` have no parent.
+
+    Examples
+    --------
+    >>> import polars as pl
+    >>> cells = pl.DataFrame({"area": ["b", "a"], "g": ["m", None], "year": [2024, 2024]})
+    >>> grid = grid_of(cells, areas={"a": None, "b": "a"}, dims=["g"], by=["year"])
+    >>> grid.area.tolist(), grid.categories.tolist(), grid.parents.tolist()
+    ([1, 0], [[1], [0]], [-1, 0])
+    """
+    parents = parents_frame(areas)
+    codes = parents["code"].to_list()
+    area_column = cells[area].cast(pl.Utf8)
+    if area_column.null_count():
+        raise ValueError(f"a cell has no area (column {area!r})")
+    try:
+        area_codes, extra = area_column.cast(pl.Enum(codes)).to_physical(), []
+    except pl.exceptions.InvalidOperationError:  # areas unknown to the hierarchy
+        extra = sorted(set(area_column.unique().to_list()) - set(codes))
+        area_codes = area_column.cast(pl.Enum([*codes, *extra])).to_physical()
+    position = {code: index for index, code in enumerate(codes)}
+    parent_index = [position.get(p, -1) if p is not None else -1 for p in parents["parent"]]
+    parent_array = np.asarray(parent_index + [-1] * len(extra), dtype=np.int64)
+    _check_acyclic(parent_array)
+    table = np.zeros(cells.height, dtype=np.int64)
+    for column in by:
+        codes_of, k = dense_codes(cells[column])
+        table = table * (k + 1) + codes_of
+    if by:
+        table = np.unique(table, return_inverse=True)[1].reshape(-1)
+    categories = [dense_codes(cells[dim])[0] for dim in dims]
+    return Grid(
+        table=table.astype(np.int64),
+        area=np.asarray(area_codes.to_numpy(), dtype=np.int64),
+        categories=(
+            np.stack(categories, axis=1) if categories else np.zeros((cells.height, 0), np.int64)
+        ),
+        parents=parent_array,
+    )
+
+
 def table_relations(
     cells: pl.DataFrame,
     *,
@@ -108,10 +241,8 @@ def table_relations(
     by: Sequence[str] = (),
 ) -> RelationSet:
     """All relations of a frame of cells: the hierarchy and the breakdown margins."""
-    keyed = _keyed(cells, area=area, dims=dims, by=by)
-    hierarchy = _hierarchy(keyed, parents_frame(areas), [*_dim_keys(dims), *_by_keys(by)])
-    margins = [_margin(keyed, dims, index, by) for index in range(len(dims))]
-    return RelationSet.concat([hierarchy, *margins])
+    grid = grid_of(cells, areas=areas, area=area, dims=dims, by=by)
+    return _named_duplicates(cells, grid.relations)
 
 
 def hierarchy_relations(
@@ -131,8 +262,8 @@ def hierarchy_relations(
     >>> list(hierarchy_relations(cells, areas={"a": None, "b": "a", "c": "a", "d": "b"}))
     [Relation(total=0, parts=(1, 2)), Relation(total=1, parts=(3,))]
     """
-    keyed = _keyed(cells, area=area, dims=dims, by=by)
-    return _hierarchy(keyed, parents_frame(areas), [*_dim_keys(dims), *_by_keys(by)])
+    grid = grid_of(cells, areas=areas, area=area, dims=dims, by=by)
+    return _named_duplicates(cells, grid.hierarchy)
 
 
 def breakdown_relations(
@@ -147,89 +278,135 @@ def breakdown_relations(
     >>> list(breakdown_relations(cells, dims=["gender"]))
     [Relation(total=0, parts=(1, 2))]
     """
-    keyed = _keyed(cells, area=area, dims=dims, by=by)
-    return RelationSet.concat([_margin(keyed, dims, index, by) for index in range(len(dims))])
+    grid = grid_of(cells, areas={}, area=area, dims=dims, by=by)
+    return _named_duplicates(cells, grid.margins)
 
 
-def _dim_keys(dims: Sequence[str]) -> list[str]:
-    return [f"__dim{index}" for index in range(len(dims))]
+def _named_duplicates(cells: pl.DataFrame, build: Callable[[], RelationSet]) -> RelationSet:
+    """Run a relation builder; a duplicate cell is reported with its row."""
+    try:
+        return build()
+    except DuplicateCellError as duplicate:
+        row = cells.row(duplicate.cell, named=True)
+        raise ValueError(f"two cells share area, breakdown and group: {row}") from None
 
 
-def _by_keys(by: Sequence[str]) -> list[str]:
-    return [f"__by{index}" for index in range(len(by))]
-
-
-def _keyed(
-    cells: pl.DataFrame, *, area: str, dims: Sequence[str], by: Sequence[str]
-) -> pl.DataFrame:
-    """Cell number, area and every key as text (totals as a sentinel); checks uniqueness."""
-    keys = [
-        *(
-            pl.col(d).cast(pl.Utf8).fill_null(_TOTAL).alias(k)
-            for d, k in zip(dims, _dim_keys(dims), strict=True)
-        ),
-        *(
-            pl.col(b).cast(pl.Utf8).fill_null(_TOTAL).alias(k)
-            for b, k in zip(by, _by_keys(by), strict=True)
-        ),
-    ]
-    keyed = cells.select(
-        pl.int_range(pl.len(), dtype=pl.Int64).alias(_CELL),
-        pl.col(area).cast(pl.Utf8).alias(_AREA),
-        *keys,
-    )
-    duplicated = keyed.drop(_CELL).is_duplicated()
-    if duplicated.any():
-        row = cells.filter(duplicated).row(0, named=True)
-        raise ValueError(f"two cells share area, breakdown and group: {row}")
-    return keyed
-
-
-def _hierarchy(keyed: pl.DataFrame, parents: pl.DataFrame, keys: list[str]) -> RelationSet:
-    """Link every cell to the cell of its nearest ancestor present with the same keys."""
-    step = parents.select(pl.col("code").alias(_UP), pl.col("parent").alias("__next"))
-    _check_acyclic(step)
-    present = keyed.select(pl.col(_AREA).alias(_UP), *keys, pl.col(_CELL).alias(_PARENT))
-    pending = _climb(keyed.select(_CELL, *keys, pl.col(_AREA).alias(_UP)), step)
-    links: list[pl.DataFrame] = []
-    while not pending.is_empty():
-        found = pending.join(present, on=[_UP, *keys], how="left")
-        links.append(found.filter(pl.col(_PARENT).is_not_null()).select(_CELL, _PARENT))
-        pending = _climb(found.filter(pl.col(_PARENT).is_null()).drop(_PARENT), step)
-    return _relations(pl.concat(links) if links else pl.DataFrame())
-
-
-def _check_acyclic(step: pl.DataFrame) -> None:
+def _check_acyclic(parents: IntArray) -> None:
     """Raise when following parents from some area never reaches the top."""
-    pending = _climb(step.select(_UP), step)
-    for _ in range(step.height):
-        if pending.is_empty():
+    current = parents.copy()
+    for _ in range(parents.size + 1):
+        if not np.any(current >= 0):
             return
-        pending = _climb(pending, step)
+        current = np.where(current >= 0, parents[np.maximum(current, 0)], -1)
     raise ValueError("the area hierarchy has a cycle")
 
 
-def _climb(pending: pl.DataFrame, step: pl.DataFrame) -> pl.DataFrame:
-    """Replace each area by its parent; drop cells that reached the top."""
-    climbed = pending.join(step, on=_UP, how="left").drop(_UP).rename({"__next": _UP})
-    return climbed.filter(pl.col(_UP).is_not_null())
+class KeyIndex:
+    """Finds rows by an integer key in O(1): a dense array when the keys are compact, else search.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> index = KeyIndex(np.array([7, 3, 5]), slots=8)
+    >>> index.find(np.array([3, 4, 7])).tolist()
+    [1, -1, 0]
+    """
+
+    def __init__(self, keys: IntArray, *, slots: int) -> None:
+        n_rows = keys.size
+        self.dense: IntArray | None = None
+        if slots <= max(_DENSE_SLOTS_PER_CELL * n_rows, _DENSE_MINIMUM):
+            self.dense = np.full(slots, -1, dtype=np.int64)
+            self.dense[keys] = np.arange(n_rows)
+            clash = np.flatnonzero(self.dense[keys] != np.arange(n_rows))
+            if clash.size:
+                raise DuplicateCellError(int(clash[0]))
+        else:
+            self.order = np.argsort(keys, kind="stable")
+            self.sorted = keys[self.order]
+            clash = np.flatnonzero(self.sorted[1:] == self.sorted[:-1])
+            if clash.size:
+                raise DuplicateCellError(int(self.order[clash[0] + 1]))
+
+    def find(self, keys: IntArray) -> IntArray:
+        """The row with each key, or -1."""
+        if self.dense is not None:
+            return self.dense[keys]
+        if self.sorted.size == 0:
+            return np.full(keys.size, -1, dtype=np.int64)
+        at = np.minimum(np.searchsorted(self.sorted, keys), self.sorted.size - 1)
+        return np.where(self.sorted[at] == keys, self.order[at], -1)
 
 
-def _margin(keyed: pl.DataFrame, dims: Sequence[str], index: int, by: Sequence[str]) -> RelationSet:
-    """Relations summing the categories of one dimension to its margin."""
-    dim = _dim_keys(dims)[index]
-    others = [_AREA, *(k for k in _dim_keys(dims) if k != dim), *_by_keys(by)]
-    totals = keyed.filter(pl.col(dim) == _TOTAL).select(*others, pl.col(_CELL).alias(_PARENT))
-    parts = keyed.filter(pl.col(dim) != _TOTAL).select(*others, _CELL)
-    return _relations(parts.join(totals, on=others, how="inner").select(_CELL, _PARENT))
+class _Lookup(KeyIndex):
+    """Finds cells by a linear key of their coordinates (table, area, categories)."""
+
+    def __init__(self, grid: Grid) -> None:
+        sizes = _category_sizes(grid)
+        self.area_stride = int(np.prod(sizes, dtype=object)) if sizes else 1
+        self.category_strides = np.asarray(
+            [int(np.prod(sizes[dim + 1 :], dtype=object)) for dim in range(len(sizes))],
+            dtype=np.int64,
+        )
+        n_areas = max(grid.parents.size, int(grid.area.max(initial=-1)) + 1)
+        slots = (int(grid.table.max(initial=0)) + 1) * n_areas * self.area_stride
+        if slots >= 2**62:
+            raise ValueError("too many tables, areas and categories to number the cells")
+        categories = grid.categories @ self.category_strides if sizes else 0
+        self.keys = (grid.table * n_areas + grid.area) * self.area_stride + categories
+        super().__init__(self.keys, slots=slots)
 
 
-def _relations(links: pl.DataFrame) -> RelationSet:
-    """Relations from (part cell, total cell) links."""
-    if links.is_empty():
+def _category_sizes(grid: Grid) -> list[int]:
+    """Per dimension the number of codes (categories and the total)."""
+    if grid.size == 0:
+        return [1] * grid.categories.shape[1]
+    return [int(size) + 1 for size in grid.categories.max(axis=0).tolist()]
+
+
+def _hierarchy(grid: Grid, lookup: _Lookup) -> RelationSet:
+    """Link every cell to the cell of its nearest ancestor present with the same keys."""
+    parts: list[IntArray] = []
+    totals: list[IntArray] = []
+    pending = np.arange(grid.size)
+    above = grid.parents[grid.area] if grid.size else np.zeros(0, np.int64)
+    while pending.size:
+        climbing = above >= 0
+        pending, above = pending[climbing], above[climbing]
+        found = lookup.find(
+            lookup.keys[pending] + (above - grid.area[pending]) * lookup.area_stride
+        )
+        hit: BoolArray = found >= 0
+        parts.append(pending[hit])
+        totals.append(found[hit])
+        pending, above = pending[~hit], grid.parents[above[~hit]]
+    return _relations(parts, totals)
+
+
+def _margins(grid: Grid, lookup: _Lookup) -> list[RelationSet]:
+    """Per dimension the relations summing its categories to its margin."""
+    sets = []
+    for dim in range(grid.categories.shape[1]):
+        category = grid.categories[:, dim]
+        part = np.flatnonzero(category > 0)
+        found = lookup.find(lookup.keys[part] - category[part] * lookup.category_strides[dim])
+        hit = found >= 0
+        sets.append(_relations([part[hit]], [found[hit]]))
+    return sets
+
+
+def _relations(parts: list[IntArray], totals: list[IntArray]) -> RelationSet:
+    """Relations from (part cell, total cell) links, ordered by total, parts ascending."""
+    part = np.concatenate(parts) if parts else np.zeros(0, np.int64)
+    total = np.concatenate(totals) if totals else np.zeros(0, np.int64)
+    if part.size == 0:
         return RelationSet.of([])
-    ordered = links.sort([_PARENT, _CELL])
-    totals, starts = np.unique(ordered[_PARENT].to_numpy(), return_index=True)
+    span = int(part.max()) + 1
+    order = np.argsort(total * span + part, kind="stable")
+    ordered_totals = total[order]
+    starts = np.flatnonzero(np.concatenate([[True], ordered_totals[1:] != ordered_totals[:-1]]))
     return RelationSet.from_arrays(
-        totals=totals, offsets=np.append(starts, ordered.height), parts=ordered[_CELL].to_numpy()
+        totals=ordered_totals[starts],
+        offsets=np.append(starts, part.size),
+        parts=part[order],
     )
