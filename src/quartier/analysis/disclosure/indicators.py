@@ -366,16 +366,16 @@ def _count_status(
         keys[role] = (taken, _cell_key(rows, serial[taken], taken))
     slots = max(len(names), 1) * rows.parents.size * rows.n_periods * rows.n_keys
     cells = _Cells([key for _, key in keys.values()], slots)
+    of_rows = dict(zip(keys, cells.of_rows, strict=True))
     per_cell = np.full(cells.keys.size, np.nan)
-    sensitive = np.zeros(cells.keys.size, np.bool_)
     for role, (taken, _) in keys.items():
-        per_cell[cells.of_rows[role == "denominator"]] = counts[role][taken]
+        per_cell[of_rows[role]] = counts[role][taken]
     for role, (taken, _) in keys.items():
-        found, values = per_cell[cells.of_rows[role == "denominator"]], counts[role][taken]
+        found, values = per_cell[of_rows[role]], counts[role][taken]
         if not np.all((found == values) | (np.isnan(found) & np.isnan(values))):
             raise ValueError("indicators sharing a count variable disagree about its values")
-    numerator_taken = keys["numerator"][0]
-    sensitive[cells.of_rows[0][small[numerator_taken]]] = True
+    sensitive = np.zeros(cells.keys.size, np.bool_)
+    sensitive[of_rows["numerator"][small[keys["numerator"][0]]]] = True
     suppression = suppress_grid(
         per_cell, _cell_grid(rows, cells.keys), min_count=min_count, sensitive=sensitive
     )
@@ -383,7 +383,7 @@ def _count_status(
     hidden: dict[str, BoolArray] = {}
     for role, (taken, _) in keys.items():
         mask = np.zeros(rows.indicator.size, np.bool_)
-        mask[taken] = hidden_cells[cells.of_rows[role == "denominator"]]
+        mask[taken] = hidden_cells[of_rows[role]]
         hidden[role] = mask
     return hidden
 
