@@ -37,7 +37,7 @@ import polars as pl
 from .primary import DEFAULT_MIN_COUNT, counts_array, primary_cells
 from .relations import BoolArray, FloatArray
 from .secondary import Suppression, suppress
-from .tables import DuplicateCellError, Grid, grid_of, split_breakdown_key
+from .tables import Grid, check_unique_cells, grid_of, split_breakdown_key
 
 __all__ = [
     "NOTHING",
@@ -113,11 +113,7 @@ def suppress_counts(
     """
     cells, dim_columns = _with_dims(frame, dims)
     grid = grid_of(cells, areas=areas, area=area, dims=dim_columns, by=group_columns(frame, by))
-    try:
-        grid.check_unique()
-    except DuplicateCellError as duplicate:
-        row = frame.row(duplicate.cell, named=True)
-        raise ValueError(f"two cells share area, breakdown and group: {row}") from None
+    check_unique_cells(frame, grid)
     return suppress_grid(
         _counts(frame, value),
         grid,

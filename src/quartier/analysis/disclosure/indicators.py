@@ -193,7 +193,7 @@ def _public(
         results = results.with_columns(pl.lit(None, pl.Float64).alias("denominator"))
     rows = _Rows.of(results, areas)
     numerator, denominator = _floats(results["numerator"]), _floats(results["denominator"])
-    minimums = _minimums(results, rows, minimum)
+    minimums = _minimums(denominator, rows, minimum)
     smallest = np.asarray([minimums[name] for name in rows.names], dtype=np.float64)
     small = denominator < smallest[rows.indicator]  # False where the denominator is missing
     counts = {"numerator": numerator, "denominator": denominator}
@@ -330,9 +330,11 @@ def _codes(column: pl.Series) -> tuple[IntArray, list[str]]:
     return np.repeat(values, runs["len"].to_numpy()), names
 
 
-def _minimums(results: pl.DataFrame, rows: _Rows, minimum: Mapping[str, float]) -> dict[str, float]:
+def _minimums(
+    denominator: FloatArray, rows: _Rows, minimum: Mapping[str, float]
+) -> dict[str, float]:
     """The minimum denominator per indicator; counts without denominator need none."""
-    denominators = ~np.isnan(_floats(results["denominator"]))
+    denominators = ~np.isnan(denominator)
     with_denominator = np.bincount(rows.indicator[denominators], minlength=len(rows.names)) > 0
     missing = [n for n, has in zip(rows.names, with_denominator, strict=True) if has]
     missing = sorted(set(missing) - set(minimum))

@@ -32,6 +32,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
+from typing import TypeVar
 
 import numpy as np
 import polars as pl
@@ -43,6 +44,7 @@ __all__ = [
     "Grid",
     "KeyIndex",
     "breakdown_relations",
+    "check_unique_cells",
     "dense_codes",
     "grid_of",
     "hierarchy_relations",
@@ -51,6 +53,7 @@ __all__ = [
     "table_relations",
 ]
 
+_T = TypeVar("_T")
 # Keys below this many slots per cell are looked up in a dense array, larger ones by search.
 _DENSE_SLOTS_PER_CELL = 8
 _DENSE_MINIMUM = 1 << 22
@@ -282,13 +285,18 @@ def breakdown_relations(
     return _named_duplicates(cells, grid.margins)
 
 
-def _named_duplicates(cells: pl.DataFrame, build: Callable[[], RelationSet]) -> RelationSet:
-    """Run a relation builder; a duplicate cell is reported with its row."""
+def _named_duplicates(cells: pl.DataFrame, build: Callable[[], _T]) -> _T:
+    """Run a function of the grid; a duplicate cell is reported with its row."""
     try:
         return build()
     except DuplicateCellError as duplicate:
         row = cells.row(duplicate.cell, named=True)
         raise ValueError(f"two cells share area, breakdown and group: {row}") from None
+
+
+def check_unique_cells(cells: pl.DataFrame, grid: Grid) -> None:
+    """Raise a `ValueError` naming the row when two cells of a frame share their coordinates."""
+    _named_duplicates(cells, grid.check_unique)
 
 
 def _check_acyclic(parents: IntArray) -> None:
