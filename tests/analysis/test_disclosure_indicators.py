@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import numpy as np
 import polars as pl
 import pytest
+from polars.testing import assert_frame_equal
 
 from quartier.analysis.disclosure import changes_hidden, disclose_indicators, disclose_rates
+from quartier.analysis.disclosure.indicators import _Layout, _Rows
 
 AREAS = pl.DataFrame(
     {
@@ -251,3 +254,61 @@ def test_disclose_rates_handles_a_single_rate() -> None:
     public = disclose_rates(frame, areas=AREAS, min_denominator=20, view="public")
     assert "indicator" not in public.columns
     assert flags(public) == dict.fromkeys(CODES, "") | {"n1": ".", "n2": "."}
+
+
+def _cube_results(seed: int) -> pl.DataFrame:
+    """Two rates sharing a denominator, for every area, three years and a gender breakdown
+    (with its total): rows in the order of the indicator engine, one cube per indicator."""
+    rng = np.random.default_rng(seed)
+    leaves = ["n1", "n2", "s1", "s2"]
+    parent = dict(zip(CODES, AREAS["parent"].to_list(), strict=True))
+    keys = ["", "gender=m", "gender=w"]
+    periods = [2022, 2023, 2024]
+    shape = (len(leaves), len(periods))
+    men = {"pop": rng.integers(20, 60, shape), "a": rng.integers(0, 5, shape),
+           "b": rng.integers(0, 12, shape)}  # fmt: skip
+    women = {name: rng.integers(0, 3 * value.max(), shape) // 3 for name, value in men.items()}
+    women["pop"] = women["pop"] + 20
+    by_key = {"gender=m": men, "gender=w": women}
+    by_key[""] = {name: men[name] + women[name] for name in men}
+    frames = []
+    for indicator in ("a", "b"):
+        for code in CODES:
+            members = [i for i, leaf in enumerate(leaves) if code in (leaf, parent[leaf], "city")]
+            for period_index, period in enumerate(periods):
+                for key in keys:
+                    counts = by_key[key]
+                    numerator = float(counts[indicator][members, period_index].sum())
+                    denominator = float(counts["pop"][members, period_index].sum())
+                    frames.append((indicator, code, period, key, numerator, denominator))
+    frame = pl.DataFrame(
+        frames,
+        schema=["indicator", "area", "period", "breakdown_key", "numerator", "denominator"],
+        orient="row",
+    )
+    value = pl.col("numerator") / pl.col("denominator") * 100
+    series = ("indicator", "area", "breakdown_key")
+    return frame.with_columns(value=value).with_columns(
+        change_1=(pl.col("value") - pl.col("value").shift(1)).over(series),
+        change_n=(pl.col("value") - pl.col("value").shift(2)).over(series),
+    )
+
+
+@pytest.mark.parametrize("seed", [1, 2, 3, 4])
+def test_results_as_cubes_and_in_any_order_give_the_same_public_view(seed: int) -> None:
+    frame = _cube_results(seed)
+    options = {
+        "areas": AREAS,
+        "catalogue_min_denominators": {"a": 25, "b": 25},
+        "view": "public",
+        "change_n_years": 2,
+    }
+    shuffled = frame.sample(fraction=1.0, shuffle=True, seed=seed)
+    assert _Layout.of(_Rows.of(frame, AREAS)) is not None  # the path for cubes
+    assert _Layout.of(_Rows.of(shuffled, AREAS)) is None  # the general path
+    cubes = disclose_indicators(frame, **options)  # type: ignore[arg-type]
+    in_any_order = disclose_indicators(shuffled, **options)  # type: ignore[arg-type]
+    keys = ["indicator", "area", "period", "breakdown_key"]
+    assert_frame_equal(cubes.sort(keys), in_any_order.sort(keys))
+    secondary = cubes.filter(pl.col("numerator").is_null() & (frame["numerator"] >= 3))
+    assert secondary.height > 0  # complements were needed: the comparison has something to show

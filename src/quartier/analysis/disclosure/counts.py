@@ -29,13 +29,14 @@ Examples
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from typing import Literal
 
 import numpy as np
 import polars as pl
 
 from .primary import DEFAULT_MIN_COUNT, counts_array, primary_cells
-from .relations import BoolArray, FloatArray
+from .relations import BoolArray, FloatArray, IntArray, RelationSet
 from .secondary import Suppression, suppress
 from .tables import Grid, check_unique_cells, grid_of, split_breakdown_key
 
@@ -49,6 +50,7 @@ __all__ = [
     "group_columns",
     "suppress_counts",
     "suppress_grid",
+    "suppress_tables",
 ]
 
 View = Literal["public", "internal"]
@@ -137,25 +139,89 @@ def suppress_grid(
     others are handed to `suppress`, together (their relations never meet), which gives the same
     pattern as handing over everything, in a fraction of the time.
     """
-    counts = counts_array(values)
-    sensitive_mask = np.zeros(counts.size, np.bool_) if sensitive is None else sensitive
-    keep_mask = np.zeros(counts.size, np.bool_) if keep is None else keep
-    start = primary_cells(counts, min_count=min_count, sensitive=sensitive_mask)
+    cells = _Cells.of(values, min_count, sensitive, keep)
     n_tables = int(grid.table.max(initial=-1)) + 1
-    active_tables = np.bincount(grid.table[start | np.isnan(counts)], minlength=n_tables) > 0
+    active_tables = np.bincount(grid.table[cells.active], minlength=n_tables) > 0
     active = np.flatnonzero(active_tables[grid.table]) if n_tables else np.zeros(0, np.int64)
     part = grid.subset(active)
-    result = suppress(
-        counts[active],
-        part.relations(),
-        min_count=min_count,
-        sensitive=sensitive_mask[active],
-        keep=keep_mask[active],
-        blocks=part.area,
+    return cells.suppress(active, part.relations(), part.area, min_count)
+
+
+def suppress_tables(
+    values: FloatArray,
+    table: Grid,
+    *,
+    min_count: int = DEFAULT_MIN_COUNT,
+    sensitive: BoolArray | None = None,
+    keep: BoolArray | None = None,
+) -> Suppression:
+    """`suppress_grid` for many tables with the same cells, such as one per variable and year.
+
+    Row ``t`` of ``values`` (tables × cells) holds table ``t``, its cells in the order of the
+    one-table grid ``table``; ``sensitive`` and ``keep`` have the shape of ``values``. The
+    relations are found for one table and repeated for every table that needs suppression, so
+    the result equals `suppress_grid` on the grid of all tables (numbered table by table).
+    The result is flat, table by table.
+    """
+    n_tables, per_table = values.shape
+    if per_table != table.size or np.any(table.table != 0):
+        raise ValueError("the table grid must hold one table with a cell per column of values")
+    flat = None if sensitive is None else sensitive.reshape(-1)
+    kept = None if keep is None else keep.reshape(-1)
+    cells = _Cells.of(values.reshape(-1), min_count, flat, kept)
+    needed = np.zeros(n_tables * per_table, np.bool_)
+    needed[cells.active] = True
+    chosen = np.flatnonzero(needed.reshape(n_tables, per_table).any(axis=1))
+    active = (chosen[:, None] * per_table + np.arange(per_table)).reshape(-1)
+    relations = RelationSet.concat(
+        [part.tile(chosen.size, per_table) for part in table.relation_sets()]
     )
-    suppressed = np.zeros(counts.size, np.bool_)
-    suppressed[active] = result.suppressed
-    return Suppression(primary=start, suppressed=suppressed, missing=np.isnan(counts))
+    return cells.suppress(active, relations, np.tile(table.area, chosen.size), min_count)
+
+
+@dataclass(frozen=True)
+class _Cells:
+    """The counts of all cells, their primary suppression and the cells that start a table's
+    secondary suppression (primary or missing)."""
+
+    counts: FloatArray
+    sensitive: BoolArray
+    keep: BoolArray
+    primary: BoolArray
+    active: IntArray
+
+    @classmethod
+    def of(
+        cls,
+        values: FloatArray,
+        min_count: int,
+        sensitive: BoolArray | None,
+        keep: BoolArray | None,
+    ) -> _Cells:
+        counts = counts_array(values)
+        sensitive_mask = np.zeros(counts.size, np.bool_) if sensitive is None else sensitive
+        keep_mask = np.zeros(counts.size, np.bool_) if keep is None else keep
+        start = primary_cells(counts, min_count=min_count, sensitive=sensitive_mask)
+        active = np.flatnonzero(start | np.isnan(counts))
+        return cls(counts, sensitive_mask, keep_mask, start, active)
+
+    def suppress(
+        self, cells: IntArray, relations: RelationSet, blocks: IntArray, min_count: int
+    ) -> Suppression:
+        """Suppress the given cells (whole tables) with their relations; the rest is published."""
+        result = suppress(
+            self.counts[cells],
+            relations,
+            min_count=min_count,
+            sensitive=self.sensitive[cells],
+            keep=self.keep[cells],
+            blocks=blocks,
+        )
+        suppressed = np.zeros(self.counts.size, np.bool_)
+        suppressed[cells] = result.suppressed
+        return Suppression(
+            primary=self.primary, suppressed=suppressed, missing=np.isnan(self.counts)
+        )
 
 
 def disclose_counts(

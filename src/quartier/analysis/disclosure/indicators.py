@@ -35,7 +35,15 @@ import numpy as np
 import numpy.typing as npt
 import polars as pl
 
-from .counts import NOT_APPLICABLE, NOTHING, SECRET, View, check_view, suppress_grid
+from .counts import (
+    NOT_APPLICABLE,
+    NOTHING,
+    SECRET,
+    View,
+    check_view,
+    suppress_grid,
+    suppress_tables,
+)
 from .primary import DEFAULT_MIN_COUNT
 from .relations import BoolArray, FloatArray, IntArray
 from .tables import (
@@ -197,7 +205,8 @@ def _public(
     smallest = np.asarray([minimums[name] for name in rows.names], dtype=np.float64)
     small = denominator < smallest[rows.indicator]  # False where the denominator is missing
     counts = {"numerator": numerator, "denominator": denominator}
-    hidden = _count_status(rows, counts, small, min_count, variables)
+    layout = _Layout.of(rows)
+    hidden = _count_status(rows, counts, small, min_count, variables, layout)
     rate_hidden = (
         hidden["numerator"]
         | np.isnan(numerator)
@@ -205,13 +214,7 @@ def _public(
         | results["value"].is_null().to_numpy()
     )
     masks = {**hidden, "value": rate_hidden}
-    if any(change in results.columns for change in _CHANGES):
-        earlier = rows.earlier_rows()
-        masks |= {
-            change: rows.changes_hidden(rate_hidden, earlier, years)
-            for change, years in zip(_CHANGES, (1, change_n_years), strict=True)
-            if change in results.columns
-        }
+    masks |= _changes_hidden(results, rows, layout, rate_hidden, change_n_years)
     rate = pl.Series(_RATE, rate_hidden)
     masks |= {column: rate for column in derived if column in results.columns}
     if "city_value" in results.columns:
@@ -221,6 +224,31 @@ def _public(
         for column, mask in masks.items()
     ]
     return results.with_columns(published)
+
+
+def _changes_hidden(
+    results: pl.DataFrame,
+    rows: _Rows,
+    layout: _Layout | None,
+    rate_hidden: BoolArray,
+    change_n_years: int,
+) -> dict[str, BoolArray]:
+    """Per change column whether the change is hidden: the rate of either year hidden or absent."""
+    spans = {
+        change: years
+        for change, years in zip(_CHANGES, (1, change_n_years), strict=True)
+        if change in results.columns
+    }
+    if layout is not None:
+        return {
+            change: layout.changes_hidden(rate_hidden, years) for change, years in spans.items()
+        }
+    earlier = rows.earlier_rows() if spans else None
+    return {
+        change: rows.changes_hidden(rate_hidden, earlier, years)
+        for change, years in spans.items()
+        if earlier is not None
+    }
 
 
 def _floats(column: pl.Series) -> FloatArray:
@@ -349,6 +377,7 @@ def _count_status(
     small: BoolArray,
     min_count: int,
     variables: Mapping[str, tuple[str, str | None]] | None,
+    layout: _Layout | None,
 ) -> dict[str, BoolArray]:
     """Per row and count (numerator, denominator) whether the count is hidden.
 
@@ -358,11 +387,16 @@ def _count_status(
     series = _series(rows, counts, variables)
     names = sorted({name for name in series.values() if name is not None})
     number = {name: index for index, name in enumerate(names)}
-    keys: dict[str, tuple[IntArray, IntArray]] = {}
-    for role in counts:
-        of_indicator = np.asarray(
+    serials = {
+        role: np.asarray(
             [number.get(series[(name, role)] or "", -1) for name in rows.names], dtype=np.int64
         )
+        for role in counts
+    }
+    if layout is not None:
+        return _layout_count_status(rows, layout, counts, serials, len(names), small, min_count)
+    keys: dict[str, tuple[IntArray, IntArray]] = {}
+    for role, of_indicator in serials.items():
         serial = of_indicator[rows.indicator]
         taken = np.flatnonzero(serial >= 0)
         keys[role] = (taken, _cell_key(rows, serial[taken], taken))
@@ -373,9 +407,7 @@ def _count_status(
     for role, (taken, _) in keys.items():
         per_cell[of_rows[role]] = counts[role][taken]
     for role, (taken, _) in keys.items():
-        found, values = per_cell[of_rows[role]], counts[role][taken]
-        if not np.all((found == values) | (np.isnan(found) & np.isnan(values))):
-            raise ValueError("indicators sharing a count variable disagree about its values")
+        _check_agree(per_cell[of_rows[role]], counts[role][taken])
     sensitive = np.zeros(cells.keys.size, np.bool_)
     sensitive[of_rows["numerator"][small[keys["numerator"][0]]]] = True
     suppression = suppress_grid(
@@ -386,6 +418,130 @@ def _count_status(
     for role, (taken, _) in keys.items():
         mask = np.zeros(rows.indicator.size, np.bool_)
         mask[taken] = hidden_cells[of_rows[role]]
+        hidden[role] = mask
+    return hidden
+
+
+def _check_agree(found: FloatArray, values: FloatArray) -> None:
+    if not np.all((found == values) | (np.isnan(found) & np.isnan(values))):
+        raise ValueError("indicators sharing a count variable disagree about its values")
+
+
+@dataclass(frozen=True)
+class _Layout:
+    """Results in which every indicator has the same rows in the same order, and these rows are
+    every combination of consecutive periods, some areas and some breakdown keys: a cube per
+    indicator.
+
+    Results of the indicator engine have this form. Count cells of a series are then a cube as
+    well, laid out in the order of the general path (period, area, key), and the relations of
+    one table (series and period) serve for all tables.
+    """
+
+    size: int
+    blocks: IntArray
+    order: IntArray
+    areas: IntArray
+    keys: IntArray
+    n_periods: int
+
+    @classmethod
+    def of(cls, rows: _Rows) -> _Layout | None:
+        """The layout of the rows, or None when they do not have this form."""
+        n_blocks = len(rows.names)
+        if n_blocks == 0 or rows.indicator.size % n_blocks:
+            return None
+        size = rows.indicator.size // n_blocks
+        blocks = rows.indicator[::size]
+        if np.unique(blocks).size != n_blocks:
+            return None
+        for column, first in (
+            (rows.indicator, blocks[:, None]),
+            (rows.area, rows.area[:size]),
+            (rows.period, rows.period[:size]),
+            (rows.key, rows.key[:size]),
+        ):
+            if not np.array_equal(
+                column.reshape(n_blocks, size), np.broadcast_to(first, (n_blocks, size))
+            ):
+                return None
+        areas, area = np.unique(rows.area[:size], return_inverse=True)
+        periods, period = np.unique(rows.period[:size], return_inverse=True)
+        keys, key = np.unique(rows.key[:size], return_inverse=True)
+        consecutive = periods.size == int(periods[-1] - periods[0]) + 1
+        if areas.size * periods.size * keys.size != size or not consecutive:
+            return None
+        cell = (period.reshape(-1) * areas.size + area.reshape(-1)) * keys.size + key.reshape(-1)
+        order = np.argsort(cell)
+        if not np.array_equal(cell[order], np.arange(size)):
+            return None
+        return cls(size, blocks, order, areas, keys, int(periods.size))
+
+    @property
+    def per_table(self) -> int:
+        return int(self.areas.size * self.keys.size)
+
+    def table(self, rows: _Rows) -> Grid:
+        """The grid of one table: every area present with every key, in cell order."""
+        return Grid(
+            table=np.zeros(self.per_table, np.int64),
+            area=np.repeat(self.areas, self.keys.size),
+            categories=rows.key_categories[np.tile(self.keys, self.areas.size)],
+            parents=rows.parents,
+        )
+
+    def changes_hidden(self, hidden: BoolArray, years: int) -> BoolArray:
+        """Per row whether its change over ``years`` is hidden: either year hidden or missing."""
+        cell = np.empty(self.size, np.int64)
+        cell[self.order] = np.arange(self.size)
+        before = cell - years * self.per_table
+        earlier = np.where(before >= 0, self.order[np.maximum(before, 0)], -1)
+        by_block = hidden.reshape(self.blocks.size, self.size)
+        changed = by_block | (earlier < 0)[None, :] | by_block[:, np.maximum(earlier, 0)]
+        return np.asarray(changed.reshape(-1), dtype=np.bool_)
+
+
+def _layout_count_status(
+    rows: _Rows,
+    layout: _Layout,
+    counts: Mapping[str, FloatArray],
+    serials: Mapping[str, IntArray],
+    n_series: int,
+    small: BoolArray,
+    min_count: int,
+) -> dict[str, BoolArray]:
+    """`_count_status` for results with a `_Layout`: the cells of a series form a cube."""
+    size = layout.size
+    per_cell = np.full((max(n_series, 1), size), np.nan)
+    sensitive = np.zeros(per_cell.shape, np.bool_)
+    filled = np.zeros(per_cell.shape[0], np.bool_)
+    for block, indicator in enumerate(layout.blocks.tolist()):
+        rows_of_block = slice(block * size, (block + 1) * size)
+        for role, serial in serials.items():
+            number = int(serial[indicator])
+            if number < 0:
+                continue
+            values = counts[role][rows_of_block][layout.order]
+            if filled[number]:
+                _check_agree(per_cell[number], values)
+            per_cell[number], filled[number] = values, True
+            if role == "numerator":
+                sensitive[number] |= small[rows_of_block][layout.order]
+    shape = (per_cell.shape[0] * layout.n_periods, layout.per_table)
+    suppression = suppress_tables(
+        per_cell.reshape(shape),
+        layout.table(rows),
+        min_count=min_count,
+        sensitive=sensitive.reshape(shape),
+    )
+    hidden_cells = (suppression.suppressed | suppression.missing).reshape(per_cell.shape)
+    hidden: dict[str, BoolArray] = {}
+    for role, serial in serials.items():
+        mask = np.zeros(rows.indicator.size, np.bool_)
+        for block, indicator in enumerate(layout.blocks.tolist()):
+            number = int(serial[indicator])
+            if number >= 0:
+                mask[block * size + layout.order] = hidden_cells[number]
         hidden[role] = mask
     return hidden
 

@@ -59,7 +59,7 @@ def primary_cells(
     """
     if min_count < 1:
         raise ValueError("min_count must be at least 1")
-    positive = np.nan_to_num(values, nan=0.0) > 0
+    positive = values > 0  # False for NaN
     small = positive & (values < min_count)
     if sensitive is None:
         return small

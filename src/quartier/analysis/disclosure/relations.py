@@ -110,6 +110,25 @@ class RelationSet:
             parts=np.concatenate([s.parts for s in sets]),
         )
 
+    def tile(self, copies: int, stride: int) -> RelationSet:
+        """The relations repeated for ``copies`` tables of ``stride`` cells each, table by table.
+
+        Copy ``k`` names the cells shifted by ``k * stride``: the relations of many tables with
+        the same structure, from those of one.
+
+        Examples
+        --------
+        >>> list(RelationSet.of([Relation(0, (1, 2))]).tile(2, stride=3))
+        [Relation(total=0, parts=(1, 2)), Relation(total=3, parts=(4, 5))]
+        """
+        shift = np.arange(copies, dtype=np.int64)[:, None]
+        starts = self.offsets[:-1][None, :] + shift * self.parts.size
+        return RelationSet.from_arrays(
+            totals=(self.totals[None, :] + shift * stride).reshape(-1),
+            offsets=np.append(starts.reshape(-1), copies * self.parts.size),
+            parts=(self.parts[None, :] + shift * stride).reshape(-1),
+        )
+
     def __len__(self) -> int:
         return int(self.totals.size)
 

@@ -59,7 +59,7 @@ class Table:
             _ranges(pointers[hidden_cells], pointers[hidden_cells + 1])
         ]
         self.count: IntArray = np.bincount(of_hidden, minlength=self.n_relations).astype(np.int64)
-        self.eligible: BoolArray = ~self.unknown & (np.nan_to_num(values) > 0)
+        self.eligible: BoolArray = values > 0  # False for NaN (unknown)
         self.keep = keep
         self.blocks = blocks
         self.dirty: BoolArray = self.hidden.copy()

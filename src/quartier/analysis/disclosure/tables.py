@@ -168,8 +168,12 @@ class Grid:
 
     def relations(self) -> RelationSet:
         """The hierarchy relations, then the margins of each dimension in turn."""
+        return RelationSet.concat(self.relation_sets())
+
+    def relation_sets(self) -> list[RelationSet]:
+        """The hierarchy relations and the margins of each dimension, as separate sets."""
         lookup = _Lookup(self)
-        return RelationSet.concat([_hierarchy(self, lookup), *_margins(self, lookup)])
+        return [_hierarchy(self, lookup), *_margins(self, lookup)]
 
     def check_unique(self) -> None:
         """Raise `DuplicateCellError` when two cells have the same coordinates."""
