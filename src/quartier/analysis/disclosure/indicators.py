@@ -638,17 +638,14 @@ def _with_flags(frame: pl.DataFrame) -> pl.DataFrame:
     """
     named = {"value": "flag", "numerator": "numerator_flag", "denominator": "denominator_flag"}
     named |= {change: f"{change}_flag" for change in _CHANGES}
-    without_denominator: list[str] = []
-    if "denominator" in frame.columns and "indicator" in frame.columns:
-        present = frame.group_by("indicator").agg(pl.col("denominator").is_not_null().any())
-        without_denominator = present.filter(~pl.col("denominator"))["indicator"].to_list()
+    without_denominator = _without_denominator(frame)
     flags = []
     for column, flag in named.items():
         if column not in frame.columns:
             continue
         absent = pl.lit(False)
-        if column == "denominator" and without_denominator:
-            absent = pl.col("indicator").is_in(without_denominator)
+        if column == "denominator" and without_denominator is not None:
+            absent = pl.lit(without_denominator)
         zero = pl.lit(column not in _CHANGES) & (pl.col(column) == 0)
         expression = (
             pl.when(absent)
@@ -661,3 +658,15 @@ def _with_flags(frame: pl.DataFrame) -> pl.DataFrame:
         )
         flags.append(expression.alias(flag))
     return frame.with_columns(flags)
+
+
+def _without_denominator(frame: pl.DataFrame) -> pl.Series | None:
+    """Per row whether its indicator has no denominator at all (a count), or None if none has."""
+    if "denominator" not in frame.columns or "indicator" not in frame.columns:
+        return None
+    indicator, names = _codes(frame["indicator"])
+    present = frame["denominator"].is_not_null().to_numpy()
+    with_denominator = np.bincount(indicator[present], minlength=len(names)) > 0
+    if with_denominator.all():
+        return None
+    return pl.Series(~with_denominator[indicator])
