@@ -34,7 +34,9 @@ Examples
 
 from __future__ import annotations
 
+import os
 from collections.abc import Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
 import polars as pl
@@ -53,6 +55,8 @@ __all__ = [
     "load_catalogue",
 ]
 
+# Threads computing indicator parts at most (each also uses polars' own threads).
+_MAX_THREADS = 4
 OUTPUT_SCHEMA: dict[str, pl.DataType] = {
     "indicator": pl.Utf8(),
     "area": pl.Utf8(),
@@ -163,8 +167,11 @@ def compute_indicators(
         for indicator in chosen
         for job in evaluator.jobs(indicator, requested, breakdowns=breakdowns)
     ]
-    # Many parts, joined without copying: the key columns of equal shape share memory.
-    parts = [evaluator.run(job) for job in jobs]
+    # Jobs only read what `jobs` prepared, and their array work releases the interpreter
+    # lock: a thread per core runs them side by side. Many parts, joined without copying: the
+    # key columns of equal shape share memory.
+    with ThreadPoolExecutor(max(1, min(os.cpu_count() or 1, _MAX_THREADS))) as pool:
+        parts = list(pool.map(evaluator.run, jobs))
     values = pl.concat(parts, rechunk=False) if parts else pl.DataFrame(schema=OUTPUT_SCHEMA)
     problems = _unknown_areas(observed) + _years_without_data(years, observed)
     return IndicatorResults(values, tuple(problems + evaluator.problems), change_years)
