@@ -487,3 +487,14 @@ def test_years_without_observations_are_a_problem() -> None:
 def test_an_indicator_asked_twice_is_computed_once() -> None:
     values = computed(BASIC, ["sgb2_quote", "sgb2_quote"])
     assert values.height == 6
+
+
+def test_categorical_text_columns_give_the_same_values() -> None:
+    """Selectors hand over codes, variables, keys and flags as categoricals, to save memory."""
+    frame = pl.concat([population(), BASIC, sgb2({"A1": (2.0, "."), "A2": (0, "-")}, year=2023)])
+    texts = ["area", "variable", "breakdown_key", "flag"]
+    keys = ["anteil_unter_18", "sgb2_quote"]
+    expected = computed(frame, keys)
+    categorical = computed(frame.with_columns(pl.col(texts).cast(pl.Categorical)), keys)
+    assert expected.height > 20
+    assert categorical.equals(expected)

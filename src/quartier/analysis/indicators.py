@@ -126,7 +126,8 @@ def compute_indicators(
     observations : polars.DataFrame
         Columns ``area`` (code), ``period`` (year), ``variable``, ``breakdown_key`` ("" for
         totals, else "dim=value;..." with sorted dimensions), ``value`` (null when flagged) and
-        ``flag`` ("", ".", "-", "x"); one row per cell.
+        ``flag`` ("", ".", "-", "x"); one row per cell. The text columns may be categorical
+        (less memory for millions of rows).
     areas : polars.DataFrame
         Every area of every level: ``code``, ``level``, ``rank`` (0 = the city) and ``parent``
         (the code of the area one rank above; null for the city).

@@ -19,13 +19,15 @@ from quartier.analysis.evaluate import FIGURE_COLUMNS
 from quartier.areas.models import Area, AreaLevel
 from quartier.monitoring.models import AktionsraumOverride, IndicatorValue, Observation
 
+# Codes, variables, keys and flags repeat over millions of rows: categoricals hold each text
+# once (4 bytes a row instead of a string each), and the engine maps them to ids cheaply.
 OBSERVATION_SCHEMA = {
-    "area": pl.Utf8,
+    "area": pl.Categorical,
     "period": pl.Int64,
-    "variable": pl.Utf8,
-    "breakdown_key": pl.Utf8,
+    "variable": pl.Categorical,
+    "breakdown_key": pl.Categorical,
     "value": pl.Float64,
-    "flag": pl.Utf8,
+    "flag": pl.Categorical,
 }
 AREA_SCHEMA = {
     "code": pl.Utf8,

@@ -145,7 +145,7 @@ class RelationSet:
         A total has the coefficient -1, a part +1. Raises `ValueError` for a cell index outside
         0 .. n_cells-1 or a cell named twice in one relation.
         """
-        return self.incidence_both(n_cells)[0]
+        return self.incidence_both(n_cells)[0].astype(np.int64)
 
     def incidence_both(self, n_cells: int) -> tuple[Any, Any]:
         """The incidence matrix (relations x cells) and its transpose (cells x relations), CSR.
@@ -154,15 +154,18 @@ class RelationSet:
         parts, so no sorting of millions of entries is needed.
         """
         n_relations = len(self)
-        indptr = self.offsets + np.arange(n_relations + 1)
+        for cells in (self.totals, self.parts):
+            if cells.size and (cells.min() < 0 or cells.max() >= n_cells):
+                raise ValueError(f"a relation names a cell outside 0..{n_cells - 1}")
+        # Small integer types: the matrices of millions of cells take a fraction of the memory.
+        index = np.int32 if max(n_cells, self.parts.size + n_relations) < 2**31 else np.int64
+        indptr = (self.offsets + np.arange(n_relations + 1)).astype(index)
         is_total = np.zeros(self.parts.size + n_relations, dtype=np.bool_)
         is_total[indptr[:-1]] = True
-        indices = np.empty(is_total.size, dtype=np.int64)
+        indices = np.empty(is_total.size, dtype=index)
         indices[is_total] = self.totals
         indices[~is_total] = self.parts
-        if indices.size and (indices.min() < 0 or indices.max() >= n_cells):
-            raise ValueError(f"a relation names a cell outside 0..{n_cells - 1}")
-        signs = np.where(is_total, -1, 1).astype(np.int64)
+        signs = np.where(is_total, -1, 1).astype(np.int8)
         shape = (n_relations, n_cells)
         matrix = sparse.csr_matrix((signs, indices, indptr), shape=shape)
         by_cell = matrix.T.tocsr()  # the conversion sorts each cell's relations
