@@ -527,9 +527,7 @@ def report(title: str, figures: dict[str, Any]) -> float:
     total = sum(seconds for _, seconds, _, _ in figures["steps"])
     cpu = sum(processor for _, _, processor, _ in figures["steps"])
     for name, seconds, processor, step_peak in figures["steps"]:
-        print(
-            f"  {name:<52} {seconds:6.2f} s  (CPU {processor:6.2f} s, peak {step_peak:,.0f} MB)"
-        )
+        print(f"  {name:<52} {seconds:6.2f} s  (CPU {processor:6.2f} s, peak {step_peak:,.0f} MB)")
     print(f"  {'total':<52} {total:6.2f} s  (CPU {cpu:6.2f} s)")
     return total
 
