@@ -366,6 +366,14 @@ def test_a_repeated_cell_is_refused() -> None:
         compute_indicators(frame, AREAS, CATALOGUE, indicators=["sgb2_quote"])
 
 
+def test_a_repeated_breakdown_cell_is_named_with_its_key() -> None:
+    cell = (pl.col("area") == "A2") & (pl.col("breakdown_key") == "age_group=65-79;gender=w")
+    frame = pl.concat([population(), population().filter(cell)])
+    with pytest.raises(ObservationError, match="area 'A2', period 2024, variable 'einwohner', "
+                       "breakdown 'age_group=65-79;gender=w' occurs twice"):  # fmt: skip
+        computed(frame, ["anteil_unter_18"])
+
+
 def test_an_unknown_flag_is_refused() -> None:
     frame = BASIC.with_columns(pl.lit("?").alias("flag"))
     with pytest.raises(ObservationError, match="unknown flag '\\?'"):

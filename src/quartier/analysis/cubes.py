@@ -264,34 +264,55 @@ class _Names:
 
 
 def _blocks(ids: _Ids, names: _Names) -> dict[tuple[str, ...], Block]:
+    """Scatter the observations into one buffer that holds every block, in one pass.
+
+    Blocks share the area and period axes and differ in their variables and keys; small
+    tables give each row its block's offset, variable position and key stride, so no row is
+    gathered twice.
+    """
     dimension_sets = [_dimensions(key) for key in names.keys]
     distinct = list(dict.fromkeys(dimension_sets))
     block_of_key = np.array([distinct.index(d) for d in dimension_sets], dtype=np.int32)
-    position_of_key = np.zeros(len(names.keys), dtype=np.int64)
-    period = _positions(ids.period, names.periods)
-    block = block_of_key[ids.key] if len(distinct) > 1 else None
+    position_of_key = np.zeros(len(names.keys), dtype=np.int32)
+    key_counts = np.bincount(block_of_key, minlength=len(distinct))
+    for number in range(len(distinct)):
+        position_of_key[block_of_key == number] = np.arange(key_counts[number])
+    rows = None if ids.keep.all() else np.flatnonzero(ids.keep)
+
+    def kept(column: npt.NDArray[Any]) -> npt.NDArray[Any]:
+        return column if rows is None else column[rows]
+
+    key, variable = kept(ids.key), kept(ids.variable)
+    block = block_of_key[key] if len(distinct) > 1 else np.zeros(key.size, np.int32)
+    n_variables = len(names.variables)
+    pairs = np.bincount(block * n_variables + variable, minlength=len(distinct) * n_variables)
+    present = pairs.reshape(len(distinct), n_variables) > 0
+    n_areas, n_periods = names.areas.len(), len(names.periods)
+    sizes = present.sum(axis=1) * n_areas * n_periods * key_counts
+    offsets = np.concatenate([[0], np.cumsum(sizes)])
+    index: type[np.signedinteger[Any]] = np.int32 if offsets[-1] < 2**31 else np.int64
+    variable_position = (np.cumsum(present, axis=1) - 1).astype(index).reshape(-1)
+    flat = variable_position[block * n_variables + variable] * index(n_areas) + kept(ids.area)
+    flat = flat * index(n_periods) + _positions(kept(ids.period), names.periods)
+    flat = flat * key_counts.astype(index)[block] + position_of_key.astype(index)[key]
+    flat += offsets.astype(index)[block]
+    _check_unique(flat, offsets, present, key_counts, names, block_of_key)
+    values = np.full(int(offsets[-1]), np.nan)
+    states = np.zeros(int(offsets[-1]), dtype=np.int8)
+    values[flat] = kept(ids.value)
+    states[flat] = kept(ids.state)
     blocks = {}
     for number, dimensions in enumerate(distinct):
-        key_ids = np.flatnonzero(block_of_key == number)
-        position_of_key[key_ids] = np.arange(key_ids.size)
-        rows = np.flatnonzero(ids.keep if block is None else ids.keep & (block == number))
-        present = np.bincount(ids.variable[rows], minlength=len(names.variables)) > 0
-        variables = np.flatnonzero(present)
-        shape = (variables.size, names.areas.len(), len(names.periods), key_ids.size)
-        index: type[np.signedinteger[Any]] = (
-            np.int32 if np.prod(shape) < np.iinfo(np.int32).max else np.int64
+        variables = np.flatnonzero(present[number])
+        shape = (variables.size, n_areas, n_periods, int(key_counts[number]))
+        cells = slice(int(offsets[number]), int(offsets[number + 1]))
+        blocks[dimensions] = Block(
+            dimensions,
+            np.flatnonzero(block_of_key == number),
+            variables,
+            values[cells].reshape(shape),
+            states[cells].reshape(shape),
         )
-        positions: Indices = (np.cumsum(present) - 1).astype(index)
-        flat: Indices = positions[ids.variable[rows]] * index(shape[1]) + ids.area[rows]
-        flat = (flat * index(shape[2]) + period[rows]) * index(shape[3])
-        if key_ids.size > 1:
-            flat += position_of_key[ids.key[rows]].astype(index)
-        _check_unique(flat, shape, names, key_ids, variables)
-        values = np.full(shape, np.nan)
-        states = np.zeros(shape, dtype=np.int8)
-        values.reshape(-1)[flat] = ids.value[rows]
-        states.reshape(-1)[flat] = ids.state[rows]
-        blocks[dimensions] = Block(dimensions, key_ids, variables, values, states)
     return blocks
 
 
@@ -306,20 +327,30 @@ def _positions(periods: Ints, chosen: Sequence[int]) -> Indices:
 
 
 def _check_unique(
-    flat: Indices, shape: tuple[int, ...], names: _Names, key_ids: Ints, variables: Ints
+    flat: Indices,
+    offsets: Ints,
+    present: npt.NDArray[np.bool_],
+    key_counts: Ints,
+    names: _Names,
+    block_of_key: Indices,
 ) -> None:
-    counts = np.bincount(flat, minlength=int(np.prod(shape)))
-    if counts.max(initial=0) > 1:
-        variable, area, period, key = (
-            int(i) for i in np.unravel_index(int(np.argmax(counts)), shape)
-        )
-        breakdown = names.keys[int(key_ids[key])]
-        raise ObservationError(
-            f"observations: area {names.areas[area]!r}, period {names.periods[period]}, "
-            f"variable {names.variables[int(variables[variable])]!r}"
-            + (f", breakdown {breakdown!r}" if breakdown else "")
-            + " occurs twice"
-        )
+    counts = np.bincount(flat, minlength=int(offsets[-1]))
+    if counts.max(initial=0) <= 1:
+        return
+    cell = int(np.argmax(counts))
+    number = int(np.searchsorted(offsets, cell, side="right")) - 1
+    variables = np.flatnonzero(present[number])
+    shape = (variables.size, names.areas.len(), len(names.periods), int(key_counts[number]))
+    variable, area, period, key = (
+        int(i) for i in np.unravel_index(cell - int(offsets[number]), shape)
+    )
+    breakdown = names.keys[int(np.flatnonzero(block_of_key == number)[key])]
+    raise ObservationError(
+        f"observations: area {names.areas[area]!r}, period {names.periods[period]}, "
+        f"variable {names.variables[int(variables[variable])]!r}"
+        + (f", breakdown {breakdown!r}" if breakdown else "")
+        + " occurs twice"
+    )
 
 
 def _dimensions(key: str) -> tuple[str, ...]:

@@ -278,7 +278,7 @@ class _Rows:
         indicator, names = _codes(results["indicator"])
         periods = np.asarray(results["period"].cast(pl.Int64).to_numpy(), dtype=np.int64)
         first = int(periods.min()) if periods.size else 0
-        grid = grid_of(results.select("area"), areas=areas)
+        grid, area = _area_codes(results["area"], areas)
         top_codes = parents_frame(areas)["parent"].is_null().to_numpy()
         tops = np.zeros(grid.parents.size, np.bool_)
         tops[: top_codes.size] = top_codes
@@ -286,7 +286,7 @@ class _Rows:
         return cls(
             names=names,
             indicator=indicator,
-            area=grid.area,
+            area=area,
             parents=grid.parents,
             tops=tops,
             period=periods - first,
@@ -329,6 +329,19 @@ class _Rows:
 class _Earlier:
     keys: IntArray
     index: KeyIndex
+
+
+def _area_codes(column: pl.Series, areas: pl.DataFrame) -> tuple[Grid, IntArray]:
+    """The grid of the distinct areas and per row the index of its area.
+
+    Results come in runs of one area (its years), so the runs are coded, not every row.
+    """
+    runs = column.rle().struct.unnest()
+    if runs.height > column.len() // 4:
+        grid = grid_of(column.to_frame("area"), areas=areas)
+        return grid, grid.area
+    grid = grid_of(runs.select(pl.col("value").alias("area")), areas=areas)
+    return grid, np.repeat(grid.area, runs["len"].to_numpy())
 
 
 def _breakdown_keys(results: pl.DataFrame) -> tuple[IntArray, IntArray]:
