@@ -116,17 +116,18 @@ def disclose_indicators(
      ('c', 12.0, 10.909..., '')]
     """
     check_view(view)
-    if view == "public":
-        results = _public(
-            results,
-            areas,
-            catalogue_min_denominators,
-            min_count,
-            change_n_years,
-            variables,
-            derived,
-        )
-    return _with_flags(results)
+    if view == "internal":
+        return _with_flags(results, _without_denominator(results))
+    public, without_denominator = _public(
+        results,
+        areas,
+        catalogue_min_denominators,
+        min_count,
+        change_n_years,
+        variables,
+        derived,
+    )
+    return _with_flags(public, without_denominator)
 
 
 def disclose_rates(
@@ -196,21 +197,25 @@ def _public(
     change_n_years: int,
     variables: Mapping[str, tuple[str, str | None]] | None,
     derived: Sequence[str],
-) -> pl.DataFrame:
+) -> tuple[pl.DataFrame, pl.Series | None]:
+    """The results with suppressed values set to null, and per row whether its indicator has
+    no denominator (a count indicator; None when every indicator has one)."""
     if "denominator" not in results.columns:
         results = results.with_columns(pl.lit(None, pl.Float64).alias("denominator"))
     rows = _Rows.of(results, areas)
     numerator, denominator = _floats(results["numerator"]), _floats(results["denominator"])
-    minimums = _minimums(denominator, rows, minimum)
+    present = {"numerator": ~np.isnan(numerator), "denominator": ~np.isnan(denominator)}
+    has_counts = {role: rows.coded.any_per_name(mask) for role, mask in present.items()}
+    minimums = _minimums(has_counts["denominator"], rows, minimum)
     smallest = np.asarray([minimums[name] for name in rows.names], dtype=np.float64)
     small = denominator < smallest[rows.indicator]  # False where the denominator is missing
     counts = {"numerator": numerator, "denominator": denominator}
     layout = _Layout.of(rows)
-    hidden = _count_status(rows, counts, small, min_count, variables, layout)
+    hidden = _count_status(rows, counts, has_counts, small, min_count, variables, layout)
     rate_hidden = (
         hidden["numerator"]
-        | np.isnan(numerator)
-        | (~np.isnan(denominator) & (hidden["denominator"] | small))
+        | ~present["numerator"]
+        | (present["denominator"] & (hidden["denominator"] | small))
         | results["value"].is_null().to_numpy()
     )
     masks = {**hidden, "value": rate_hidden}
@@ -223,7 +228,8 @@ def _public(
         pl.when(pl.Series(mask)).then(None).otherwise(pl.col(column)).alias(column)
         for column, mask in masks.items()
     ]
-    return results.with_columns(published)
+    without = _rows_without(rows.coded, has_counts["denominator"])
+    return results.with_columns(published), without
 
 
 def _changes_hidden(
@@ -265,6 +271,7 @@ class _Rows:
 
     names: list[str]
     indicator: IntArray
+    coded: _Coded
     area: IntArray
     parents: IntArray
     tops: BoolArray
@@ -275,7 +282,7 @@ class _Rows:
 
     @classmethod
     def of(cls, results: pl.DataFrame, areas: pl.DataFrame) -> _Rows:
-        indicator, names = _codes(results["indicator"])
+        coded = _codes(results["indicator"])
         periods = np.asarray(results["period"].cast(pl.Int64).to_numpy(), dtype=np.int64)
         first = int(periods.min()) if periods.size else 0
         grid, area = _area_codes(results["area"], areas)
@@ -284,8 +291,9 @@ class _Rows:
         tops[: top_codes.size] = top_codes
         key, key_categories = _breakdown_keys(results)
         return cls(
-            names=names,
-            indicator=indicator,
+            names=coded.names,
+            indicator=coded.codes,
+            coded=coded,
             area=area,
             parents=grid.parents,
             tops=tops,
@@ -348,14 +356,36 @@ def _breakdown_keys(results: pl.DataFrame) -> tuple[IntArray, IntArray]:
     """Per row the index of its breakdown key; per key the category of each dimension."""
     if "breakdown_key" not in results.columns:
         return np.zeros(results.height, np.int64), np.zeros((1, 0), np.int64)
-    index, keys = _codes(results["breakdown_key"].fill_null(""))
+    coded = _codes(results["breakdown_key"].fill_null(""))
+    index, keys = coded.codes, coded.names
     split, dims = split_breakdown_key(pl.DataFrame({"breakdown_key": keys}))
     categories = [dense_codes(split[dim])[0] for dim in dims]
     table = np.stack(categories, axis=1) if dims else np.zeros((len(keys), 0), np.int64)
     return index, table
 
 
-def _codes(column: pl.Series) -> tuple[IntArray, list[str]]:
+@dataclass(frozen=True)
+class _Coded:
+    """A text column coded as integers: per row the index of its text among ``names``.
+
+    When coded by runs, ``starts`` holds the first row and ``run_codes`` the code of each run.
+    """
+
+    codes: IntArray
+    names: list[str]
+    starts: IntArray | None = None
+    run_codes: IntArray | None = None
+
+    def any_per_name(self, mask: BoolArray) -> BoolArray:
+        """Per name whether ``mask`` holds for any of its rows."""
+        if self.starts is None or self.run_codes is None or not mask.size:
+            return np.bincount(self.codes[mask], minlength=len(self.names)) > 0
+        found = np.zeros(len(self.names), np.bool_)
+        found[self.run_codes[np.logical_or.reduceat(mask, self.starts)]] = True
+        return found
+
+
+def _codes(column: pl.Series) -> _Coded:
     """Per row the index of its value among the sorted distinct values, and those values.
 
     Result columns come in long runs of one indicator (or key), so coding the runs is much
@@ -364,19 +394,20 @@ def _codes(column: pl.Series) -> tuple[IntArray, list[str]]:
     runs = column.rle().struct.unnest()
     if runs.height > column.len() // 16:
         names = sorted(column.unique().to_list())
-        return np.asarray(column.cast(pl.Enum(names)).to_physical().to_numpy(), np.int64), names
+        codes = column.cast(pl.Enum(names)).to_physical().to_numpy()
+        return _Coded(np.asarray(codes, np.int64), names)
     names = sorted(set(runs["value"].to_list()))
     number = {name: index for index, name in enumerate(names)}
     values = np.asarray([number[value] for value in runs["value"].to_list()], dtype=np.int64)
-    return np.repeat(values, runs["len"].to_numpy()), names
+    lengths = runs["len"].to_numpy()
+    starts = np.concatenate([[0], np.cumsum(lengths)[:-1]]).astype(np.int64)
+    return _Coded(np.repeat(values, lengths), names, starts, values)
 
 
 def _minimums(
-    denominator: FloatArray, rows: _Rows, minimum: Mapping[str, float]
+    with_denominator: BoolArray, rows: _Rows, minimum: Mapping[str, float]
 ) -> dict[str, float]:
     """The minimum denominator per indicator; counts without denominator need none."""
-    denominators = ~np.isnan(denominator)
-    with_denominator = np.bincount(rows.indicator[denominators], minlength=len(rows.names)) > 0
     missing = [n for n, has in zip(rows.names, with_denominator, strict=True) if has]
     missing = sorted(set(missing) - set(minimum))
     if missing:
@@ -387,6 +418,7 @@ def _minimums(
 def _count_status(
     rows: _Rows,
     counts: Mapping[str, FloatArray],
+    has_counts: Mapping[str, BoolArray],
     small: BoolArray,
     min_count: int,
     variables: Mapping[str, tuple[str, str | None]] | None,
@@ -397,7 +429,7 @@ def _count_status(
     Every count becomes a cell of its series (the variable behind it) by area, period and
     breakdown key; indicators sharing a series share its cells and so its suppression.
     """
-    series = _series(rows, counts, variables)
+    series = _series(rows, counts, has_counts, variables)
     names = sorted({name for name in series.values() if name is not None})
     number = {name: index for index, name in enumerate(names)}
     serials = {
@@ -597,6 +629,7 @@ def _cell_grid(rows: _Rows, keys: IntArray) -> Grid:
 def _series(
     rows: _Rows,
     counts: Mapping[str, FloatArray],
+    with_counts: Mapping[str, BoolArray],
     variables: Mapping[str, tuple[str, str | None]] | None,
 ) -> dict[tuple[str, str], str | None]:
     """A name for the count behind each indicator and role: its variable, or its content.
@@ -606,8 +639,7 @@ def _series(
     """
     named: dict[tuple[str, str], str | None] = {}
     for role_index, (role, values) in enumerate(counts.items()):
-        present = ~np.isnan(values)
-        has_counts = np.bincount(rows.indicator[present], minlength=len(rows.names)) > 0
+        has_counts = with_counts[role]
         given = {name: (variables or {}).get(name, (None, None))[role_index] for name in rows.names}
         unnamed = [n for n, has in zip(rows.names, has_counts, strict=True) if has and not given[n]]
         prints = _fingerprints(rows, values) if unnamed else []
@@ -644,14 +676,13 @@ def _mix(values: npt.NDArray[np.uint64]) -> npt.NDArray[np.uint64]:
         return values ^ (values >> np.uint64(31))
 
 
-def _with_flags(frame: pl.DataFrame) -> pl.DataFrame:
+def _with_flags(frame: pl.DataFrame, without_denominator: pl.Series | None) -> pl.DataFrame:
     """Flag columns (of type `FLAG`): "." for null, "-" for a zero count or rate, "" otherwise.
 
     A count indicator has no denominator: its denominator flag is "x", not applicable.
     """
     named = {"value": "flag", "numerator": "numerator_flag", "denominator": "denominator_flag"}
     named |= {change: f"{change}_flag" for change in _CHANGES}
-    without_denominator = _without_denominator(frame)
     flags = []
     for column, flag in named.items():
         if column not in frame.columns:
@@ -677,9 +708,11 @@ def _without_denominator(frame: pl.DataFrame) -> pl.Series | None:
     """Per row whether its indicator has no denominator at all (a count), or None if none has."""
     if "denominator" not in frame.columns or "indicator" not in frame.columns:
         return None
-    indicator, names = _codes(frame["indicator"])
-    present = frame["denominator"].is_not_null().to_numpy()
-    with_denominator = np.bincount(indicator[present], minlength=len(names)) > 0
+    coded = _codes(frame["indicator"])
+    return _rows_without(coded, coded.any_per_name(frame["denominator"].is_not_null().to_numpy()))
+
+
+def _rows_without(coded: _Coded, with_denominator: BoolArray) -> pl.Series | None:
     if with_denominator.all():
         return None
-    return pl.Series(~with_denominator[indicator])
+    return pl.Series(~with_denominator[coded.codes])
