@@ -28,7 +28,9 @@ Examples
 
 from __future__ import annotations
 
+import os
 from collections.abc import Mapping, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Literal
 
@@ -57,6 +59,9 @@ View = Literal["public", "internal"]
 SECRET, NOTHING, NOT_APPLICABLE = ".", "-", "x"
 # Grouping columns taken when present: each variable and each period is a table of its own.
 DEFAULT_GROUPS = ("variable", "period")
+# Threads for secondary suppression at most, and the cells that make a group worth a thread.
+_MAX_THREADS = 4
+_GROUP = 200_000
 
 
 def check_view(view: str) -> None:
@@ -172,11 +177,23 @@ def suppress_tables(
     needed = np.zeros(n_tables * per_table, np.bool_)
     needed[cells.active] = True
     chosen = np.flatnonzero(needed.reshape(n_tables, per_table).any(axis=1))
-    active = (chosen[:, None] * per_table + np.arange(per_table)).reshape(-1)
-    relations = RelationSet.concat(
-        [part.tile(chosen.size, per_table) for part in table.relation_sets()]
-    )
-    return cells.suppress(active, relations, np.tile(table.area, chosen.size), min_count)
+    parts = table.relation_sets()
+
+    def suppress_some(tables: IntArray) -> BoolArray:
+        active = (tables[:, None] * per_table + np.arange(per_table)).reshape(-1)
+        relations = RelationSet.concat([part.tile(tables.size, per_table) for part in parts])
+        blocks = np.tile(table.area, tables.size)
+        return cells.suppressed_cells(active, relations, blocks, min_count)
+
+    # Tables are independent: groups of them are suppressed side by side, a thread per core
+    # (the array work releases the interpreter lock), with the same result as all at once.
+    groups = max(1, min(os.cpu_count() or 1, _MAX_THREADS, chosen.size * per_table // _GROUP))
+    with ThreadPoolExecutor(groups) as pool:
+        found = list(pool.map(suppress_some, np.array_split(chosen, groups)))
+    suppressed = np.zeros(n_tables * per_table, np.bool_)
+    for group, hidden in zip(np.array_split(chosen, groups), found, strict=True):
+        suppressed.reshape(n_tables, per_table)[group] = hidden.reshape(group.size, per_table)
+    return cells.result(suppressed)
 
 
 @dataclass(frozen=True)
@@ -205,20 +222,28 @@ class _Cells:
         active = np.flatnonzero(start | np.isnan(counts))
         return cls(counts, sensitive_mask, keep_mask, start, active)
 
-    def suppress(
+    def suppressed_cells(
         self, cells: IntArray, relations: RelationSet, blocks: IntArray, min_count: int
-    ) -> Suppression:
-        """Suppress the given cells (whole tables) with their relations; the rest is published."""
-        result = suppress(
+    ) -> BoolArray:
+        """Which of the given cells (whole tables, with their relations) are suppressed."""
+        return suppress(
             self.counts[cells],
             relations,
             min_count=min_count,
             sensitive=self.sensitive[cells],
             keep=self.keep[cells],
             blocks=blocks,
-        )
+        ).suppressed
+
+    def suppress(
+        self, cells: IntArray, relations: RelationSet, blocks: IntArray, min_count: int
+    ) -> Suppression:
+        """Suppress the given cells (whole tables) with their relations; the rest is published."""
         suppressed = np.zeros(self.counts.size, np.bool_)
-        suppressed[cells] = result.suppressed
+        suppressed[cells] = self.suppressed_cells(cells, relations, blocks, min_count)
+        return self.result(suppressed)
+
+    def result(self, suppressed: BoolArray) -> Suppression:
         return Suppression(
             primary=self.primary, suppressed=suppressed, missing=np.isnan(self.counts)
         )
