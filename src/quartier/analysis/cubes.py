@@ -8,7 +8,9 @@ has a state: no record, a value, secret ("."), not applicable ("x"), or an empty
 
 from __future__ import annotations
 
+import os
 from collections.abc import Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Any, TypeAlias
 
@@ -198,16 +200,21 @@ def _ids(
     keys: Sequence[str],
 ) -> _Ids:
     frame = observations.select(
-        _positions_in("area", tree.codes.to_list()),
-        _positions_in("variable", variables),
-        (pl.col("breakdown_key").fill_null("") != "").alias("broken"),
-        (pl.col("flag").fill_null("") != "").alias("flagged"),
         pl.col("period").cast(pl.Int64).fill_null(-1),
         pl.col("value").cast(pl.Float64),
     )
-    broken, flagged = frame["broken"], frame["flagged"]
-    key = _subset_positions(observations["breakdown_key"], broken, keys)
-    flag = _subset_positions(observations["flag"], flagged, _FLAGS)
+    lookups = [
+        ("area", tree.codes.to_list(), -1),
+        ("variable", variables, -1),
+        ("breakdown_key", keys, 0),
+        ("flag", _FLAGS, 0),
+    ]
+    # Array lookups over millions of rows release the interpreter lock: one thread per core.
+    with ThreadPoolExecutor(max(1, min(os.cpu_count() or 1, len(lookups)))) as pool:
+        area, variable, key, flag = pool.map(
+            lambda lookup: _text_positions(observations[lookup[0]], lookup[1], null=lookup[2]),
+            lookups,
+        )
     if (flag < 0).any():
         strange = observations["flag"].filter(pl.Series(flag < 0))[0]
         raise ObservationError(
@@ -217,7 +224,6 @@ def _ids(
     value[flag == _FLAGS.index("-")] = 0.0
     state = _STATE_OF_FLAG[flag]
     state[(state == VALUE) & np.isnan(value)] = EMPTY
-    area, variable = frame["area"].to_numpy(), frame["variable"].to_numpy()
     period = frame["period"].to_numpy()
     del frame
     return _Ids(
@@ -231,19 +237,42 @@ def _ids(
     )
 
 
-def _positions_in(column: str, names: Sequence[str]) -> pl.Expr:
-    """The position of each text among `names`, -1 for other texts."""
+def _text_positions(texts: pl.Series, names: Sequence[str], *, null: int) -> Indices:
+    """Per row the position of its text among `names`, -1 for other texts, `null` for null.
+
+    Where `null` is 0, `names` starts with "" (the totals key, the empty flag): most rows
+    then have position 0, and only the others are looked up.
+    """
+    if isinstance(texts.dtype, pl.Categorical | pl.Enum):
+        return _category_positions(texts, names, null)
+    if null == 0:
+        chosen = texts.fill_null("") != ""
+        positions = np.zeros(texts.len(), dtype=np.int32)
+        if chosen.any():
+            subset = texts.filter(chosen).cast(pl.Enum(list(names)), strict=False).to_physical()
+            positions[chosen.to_numpy()] = subset.cast(pl.Int32).fill_null(-1).to_numpy()
+        return positions
     # Casting to an Enum maps every text to its position; unknown texts become null.
-    positions = pl.col(column).cast(pl.Enum(list(names)), strict=False).to_physical()
-    return positions.cast(pl.Int32).fill_null(-1).alias(column)
+    enum = texts.cast(pl.Enum(list(names)), strict=False).to_physical()
+    return np.asarray(enum.cast(pl.Int32).fill_null(null).to_numpy())
 
 
-def _subset_positions(texts: pl.Series, chosen: pl.Series, names: Sequence[str]) -> Indices:
-    """Positions among `names` of the chosen texts (-1 if unknown), 0 for the others."""
-    positions = np.zeros(texts.len(), dtype=np.int32)
-    if chosen.any():
-        subset = texts.filter(chosen).cast(pl.Enum(list(names)), strict=False).to_physical()
-        positions[chosen.to_numpy()] = subset.cast(pl.Int32).fill_null(-1).to_numpy()
+def _category_positions(texts: pl.Series, names: Sequence[str], null: int) -> Indices:
+    """`_text_positions` for a categorical column: each category is looked up once, and the
+    rows take its position through their integer codes."""
+    physical = texts.to_physical()
+    nulls = physical.null_count()
+    codes = (physical.fill_null(0) if nulls else physical).to_numpy()
+    seen = np.zeros(int(codes.max(initial=0)) + 1, dtype=np.bool_)
+    seen[codes] = True
+    present = np.flatnonzero(seen)
+    labels = pl.Series(present.astype(np.uint32)).cat.to(texts.dtype).cast(pl.Utf8)
+    number = {name: index for index, name in enumerate(names)}
+    table = np.full(seen.size, -1, dtype=np.int32)
+    table[present] = [number.get(label, -1) for label in labels.to_list()]
+    positions: Indices = table[codes]
+    if nulls:
+        positions[physical.is_null().to_numpy()] = null
     return positions
 
 
