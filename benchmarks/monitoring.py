@@ -252,22 +252,23 @@ def step_breakdowns_last_year(state: State) -> None:
     state["rows"] = results.values.height
 
 
-def _last_year(state: State, level: str) -> pl.DataFrame:
+def _last_year(state: State, level: str, indicators: list[str] | None = None) -> pl.DataFrame:
     values: pl.DataFrame = state["values"]
     last = int(values["period"].max())
-    return values.filter((pl.col("period") == last) & (pl.col("level") == level))
+    chosen = (pl.col("period") == last) & (pl.col("level") == level)
+    if indicators is not None:
+        chosen &= pl.col("indicator").is_in(indicators)
+    return values.filter(chosen)
 
 
 def step_berlin_mss(state: State) -> None:
     """The Berlin MSS index on the lowest level, last year: 4 status and 4 dynamics columns."""
-    values = _last_year(state, "quartier")
+    rates = [f"rate{k:02d}" for k in range(4)]
+    values = _last_year(state, "quartier", [*rates, "einwohner"])
     wide = values.pivot(on="indicator", index="area", values=["value", "change_n"])
-    status = [f"value_rate{k:02d}" for k in range(4)]
-    dynamics = [f"change_n_rate{k:02d}" for k in range(4)]
-    population = values.filter(pl.col("indicator") == "einwohner").select(
-        "area", pl.col("value").alias("population")
-    )
-    table = wide.join(population, on="area").select("area", "population", *status, *dynamics)
+    status = [f"value_{rate}" for rate in rates]
+    dynamics = [f"change_n_{rate}" for rate in rates]
+    table = wide.select("area", pl.col("value_einwohner").alias("population"), *status, *dynamics)
     result = berlin_mss(table, id_column="area", population="population", status=status,
                         dynamics=dynamics, params=berlin_mss_params())  # fmt: skip
     state["mss_participants"] = result.frame.height

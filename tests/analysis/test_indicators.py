@@ -506,3 +506,32 @@ def test_categorical_text_columns_give_the_same_values() -> None:
     categorical = computed(frame.with_columns(pl.col(texts).cast(pl.Categorical)), keys)
     assert expected.height > 20
     assert categorical.equals(expected)
+
+
+def test_a_repeated_cell_far_apart_is_refused() -> None:
+    """Large inputs are placed in parts side by side: a cell repeated across parts is found."""
+    leaves = [f"Q{i:04d}" for i in range(1_000)]
+    areas = pl.DataFrame(
+        {
+            "code": ["S", *leaves],
+            "level": ["stadt"] + ["quartier"] * len(leaves),
+            "rank": [0] + [1] * len(leaves),
+            "parent": [None] + ["S"] * len(leaves),
+        }
+    )
+    years = list(range(1900, 2000))
+    frame = pl.DataFrame(
+        {
+            "area": [a for a in leaves for _ in years] * 2,
+            "period": years * len(leaves) * 2,
+            "variable": ["sgb2"] * (len(leaves) * len(years)) + ["einwohner_u65"] * (
+                len(leaves) * len(years)),
+            "breakdown_key": [""] * (2 * len(leaves) * len(years)),
+            "value": [5.0] * (2 * len(leaves) * len(years)),
+            "flag": [""] * (2 * len(leaves) * len(years)),
+        }
+    )  # fmt: skip
+    assert compute_indicators(frame, areas, CATALOGUE, indicators=["sgb2_quote"]).values.height
+    repeated = pl.concat([frame, frame.head(1)])
+    with pytest.raises(ObservationError, match=r"area 'Q0000', period 1900, .* occurs twice"):
+        compute_indicators(repeated, areas, CATALOGUE, indicators=["sgb2_quote"])

@@ -37,6 +37,7 @@ __all__ = [
     "first_reason",
     "reason_codes",
     "reason_text",
+    "reason_texts",
 ]
 
 Floats: TypeAlias = npt.NDArray[np.float64]
@@ -252,7 +253,7 @@ def first_reason(codes: Sequence[Codes | None], shape: tuple[int, ...]) -> Codes
 
 
 def reason_text(
-    code: int, *, variables: Sequence[str], keys: Sequence[str], areas: pl.Series
+    code: int, *, variables: Sequence[str], keys: Sequence[str], areas: Sequence[str]
 ) -> str:
     """The text of a reason code, e.g. "secret input einwohner in 010101".
 
@@ -261,24 +262,36 @@ def reason_text(
     Examples
     --------
     >>> codes = reason_codes([SECRET, NO_DATA], 0, [1, 0], [1, 2019])
-    >>> names = {"variables": ["einwohner"], "keys": ["", "g=w"], "areas": pl.Series(["S", "A"])}
+    >>> names = {"variables": ["einwohner"], "keys": ["", "g=w"], "areas": ["S", "A"]}
     >>> [reason_text(int(code), **names) for code in codes]
     ['secret input einwohner (g=w) in A', 'no data for einwohner in 2019']
     """
-    why, rest = divmod(code, int(_WHY))
-    variable, rest = divmod(rest, int(_VARIABLE))
-    key, place = divmod(rest, int(_KEY))
-    if why == ZERO_DENOMINATOR:
-        return "denominator is 0"
-    detail = variables[variable] + (f" ({keys[key]})" if keys[key] else "")
-    if why == NO_DATA:
-        return f"no data for {detail} in {place}"
-    area = areas[place]
-    if why == SECRET:
-        return f"secret input {detail} in {area}"
-    if why == NOT_APPLICABLE:
-        return f"input {detail} not applicable in {area}"
-    return f"missing input {detail} in {area}"
+    return reason_texts(np.asarray([code], dtype=np.uint64), variables, keys, areas)[0]
+
+
+def reason_texts(
+    codes: Codes, variables: Sequence[str], keys: Sequence[str], areas: Sequence[str]
+) -> list[str]:
+    """The texts of many reason codes: the codes are unpacked as arrays, then formatted."""
+    why, rest = np.divmod(codes, _WHY)
+    variable, rest = np.divmod(rest, _VARIABLE)
+    key, place = np.divmod(rest, _KEY)
+    texts = []
+    parts = zip(why.tolist(), variable.tolist(), key.tolist(), place.tolist(), strict=True)
+    for reason, v, k, p in parts:
+        if reason == ZERO_DENOMINATOR:
+            texts.append("denominator is 0")
+            continue
+        detail = variables[v] + (f" ({keys[k]})" if keys[k] else "")
+        if reason == NO_DATA:
+            texts.append(f"no data for {detail} in {p}")
+        elif reason == SECRET:
+            texts.append(f"secret input {detail} in {areas[p]}")
+        elif reason == NOT_APPLICABLE:
+            texts.append(f"input {detail} not applicable in {areas[p]}")
+        else:
+            texts.append(f"missing input {detail} in {areas[p]}")
+    return texts
 
 
 @dataclass(frozen=True)

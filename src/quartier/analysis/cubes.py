@@ -8,6 +8,7 @@ has a state: no record, a value, secret ("."), not applicable ("x"), or an empty
 
 from __future__ import annotations
 
+import itertools
 import os
 from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
@@ -41,6 +42,8 @@ _STATE_OF_FLAG = np.array([VALUE, VALUE, STATE_SECRET, STATE_NOT_APPLICABLE], dt
 # Key ids have 12 bits in a reason code, variable ids 16.
 MAX_KEYS = 1 << 12
 MAX_VARIABLES = 1 << 16
+# Threads at most for the work over all observation rows.
+_MAX_THREADS = 4
 States = npt.NDArray[np.int8]
 # Positions of any integer width (int32 where it suffices, to save memory).
 Indices: TypeAlias = npt.NDArray[np.signedinteger[Any]]
@@ -210,7 +213,7 @@ def _ids(
         ("flag", _FLAGS, 0),
     ]
     # Array lookups over millions of rows release the interpreter lock: one thread per core.
-    with ThreadPoolExecutor(max(1, min(os.cpu_count() or 1, len(lookups)))) as pool:
+    with ThreadPoolExecutor(max(1, min(os.cpu_count() or 1, _MAX_THREADS))) as pool:
         area, variable, key, flag = pool.map(
             lambda lookup: _text_positions(observations[lookup[0]], lookup[1], null=lookup[2]),
             lookups,
@@ -319,17 +322,40 @@ def _blocks(ids: _Ids, names: _Names) -> dict[tuple[str, ...], Block]:
     n_areas, n_periods = names.areas.len(), len(names.periods)
     sizes = present.sum(axis=1) * n_areas * n_periods * key_counts
     offsets = np.concatenate([[0], np.cumsum(sizes)])
-    index: type[np.signedinteger[Any]] = np.int32 if offsets[-1] < 2**31 else np.int64
+    total = int(offsets[-1])
+    index: type[np.signedinteger[Any]] = np.int32 if total < 2**31 else np.int64
     variable_position = (np.cumsum(present, axis=1) - 1).astype(index).reshape(-1)
-    flat = variable_position[block * n_variables + variable] * index(n_areas) + kept(ids.area)
-    flat = flat * index(n_periods) + _positions(kept(ids.period), names.periods)
-    flat = flat * key_counts.astype(index)[block] + position_of_key.astype(index)[key]
-    flat += offsets.astype(index)[block]
-    _check_unique(flat, offsets, present, key_counts, names, block_of_key)
-    values = np.full(int(offsets[-1]), np.nan)
-    states = np.zeros(int(offsets[-1]), dtype=np.int8)
-    values[flat] = kept(ids.value)
-    states[flat] = kept(ids.state)
+    key_stride, key_position = key_counts.astype(index), position_of_key.astype(index)
+    block_offset = offsets.astype(index)
+    area, period, value, state = kept(ids.area), kept(ids.period), kept(ids.value), kept(ids.state)
+    values = np.full(total, np.nan)
+    states = np.zeros(total, dtype=np.int8)
+    owner = np.full(total, -1, dtype=np.int32 if key.size < 2**31 else np.int64)
+
+    def place(part: slice) -> Indices:
+        """Scatter some rows; each cell notes its row, so that a repeated cell shows."""
+        of_block = block[part]
+        flat: Indices = variable_position[of_block * n_variables + variable[part]]
+        flat = flat * index(n_areas) + area[part]
+        flat = flat * index(n_periods) + _positions(period[part], names.periods)
+        flat = flat * key_stride[of_block] + key_position[key[part]] + block_offset[of_block]
+        values[flat] = value[part]
+        states[flat] = state[part]
+        owner[flat] = np.arange(part.start, part.stop)
+        return flat
+
+    def repeated(part: slice, flat: Indices) -> int | None:
+        clash = np.flatnonzero(owner[flat] != np.arange(part.start, part.stop))
+        return int(flat[clash[0]]) if clash.size else None
+
+    # Rows are independent: halves are placed side by side (array work releases the lock).
+    parts = _parts(key.size, max(1, min(os.cpu_count() or 1, _MAX_THREADS)))
+    with ThreadPoolExecutor(len(parts)) as pool:
+        flats = list(pool.map(place, parts))
+        clashes = list(pool.map(repeated, parts, flats))
+    for cell in clashes:
+        if cell is not None:
+            _repeated_cell(cell, offsets, present, key_counts, names, block_of_key)
     blocks = {}
     for number, dimensions in enumerate(distinct):
         variables = np.flatnonzero(present[number])
@@ -355,18 +381,22 @@ def _positions(periods: Ints, chosen: Sequence[int]) -> Indices:
     return table[np.clip(periods, first, last) - first]
 
 
-def _check_unique(
-    flat: Indices,
+def _parts(size: int, count: int) -> list[slice]:
+    """`size` rows as `count` consecutive slices (fewer for few rows)."""
+    count = max(1, min(count, size // 100_000))
+    bounds = np.linspace(0, size, count + 1).astype(np.int64).tolist()
+    return [slice(start, stop) for start, stop in itertools.pairwise(bounds)]
+
+
+def _repeated_cell(
+    cell: int,
     offsets: Ints,
     present: npt.NDArray[np.bool_],
     key_counts: Ints,
     names: _Names,
     block_of_key: Indices,
 ) -> None:
-    counts = np.bincount(flat, minlength=int(offsets[-1]))
-    if counts.max(initial=0) <= 1:
-        return
-    cell = int(np.argmax(counts))
+    """Raise the error naming a cell that occurs twice in the observations."""
     number = int(np.searchsorted(offsets, cell, side="right")) - 1
     variables = np.flatnonzero(present[number])
     shape = (variables.size, names.areas.len(), len(names.periods), int(key_counts[number]))

@@ -19,7 +19,7 @@ from quartier.analysis.aggregate import (
     Floats,
     Ints,
     first_reason,
-    reason_text,
+    reason_texts,
     sum_up,
 )
 from quartier.analysis.breakdowns import Resolved, cell_labels, cell_sums, groupings, resolve
@@ -100,7 +100,7 @@ class Evaluator:
         tuple[int, tuple[int, ...], tuple[str, ...]],
         tuple[pl.Series, pl.Series, pl.Series, pl.Series],
     ] = field(default_factory=dict)
-    _texts: dict[int, str] = field(default_factory=dict)
+    _area_codes: list[str] | None = None
     _null_columns: dict[pl.DataType, pl.Series] = field(default_factory=dict)
 
     def jobs(self, indicator: Indicator, requested: list[int], *, breakdowns: bool) -> list[Job]:
@@ -289,7 +289,7 @@ class Evaluator:
         given = np.flatnonzero(flat)
         distinct, inverse = np.unique(flat[given], return_inverse=True)
         # Position 0 is null: the rows without a reason.
-        texts = [None, *(self._text(int(code)) for code in distinct)]
+        texts = [None, *self._reason_texts(distinct)]
         index = np.zeros(size, dtype=np.uint32)
         index[given] = inverse + 1
         return pl.Series(texts, dtype=pl.Utf8).gather(index)
@@ -302,15 +302,10 @@ class Evaluator:
             self._null_columns[dtype] = shared
         return shared.slice(0, size)
 
-    def _text(self, code: int) -> str:
-        if code not in self._texts:
-            self._texts[code] = reason_text(
-                code,
-                variables=self.observed.variables,
-                keys=self.observed.keys,
-                areas=self.tree.codes,
-            )
-        return self._texts[code]
+    def _reason_texts(self, codes: Codes) -> list[str]:
+        if self._area_codes is None:
+            self._area_codes = self.tree.codes.to_list()
+        return reason_texts(codes, self.observed.variables, self.observed.keys, self._area_codes)
 
 
 def _repeated(value: str | None, size: int, dtype: pl.DataType) -> pl.Series:
