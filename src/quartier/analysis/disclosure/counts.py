@@ -32,9 +32,10 @@ import os
 from collections.abc import Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
-from typing import Literal
+from typing import Any, Literal
 
 import numpy as np
+import numpy.typing as npt
 import polars as pl
 
 from .primary import DEFAULT_MIN_COUNT, counts_array, primary_cells
@@ -59,9 +60,13 @@ View = Literal["public", "internal"]
 SECRET, NOTHING, NOT_APPLICABLE = ".", "-", "x"
 # Grouping columns taken when present: each variable and each period is a table of its own.
 DEFAULT_GROUPS = ("variable", "period")
-# Threads for secondary suppression at most, and the cells that make a group worth a thread.
+# Threads for secondary suppression at most; the cells that make a group of tables worth a
+# thread, and the most cells in a group (smaller groups hold less memory at a time).
 _MAX_THREADS = 4
 _GROUP = 200_000
+_LARGEST_GROUP = 1_000_000
+# Block labels (areas) of any integer width.
+Labels = npt.NDArray[np.signedinteger[Any]]
 
 
 def check_view(view: str) -> None:
@@ -182,16 +187,19 @@ def suppress_tables(
     def suppress_some(tables: IntArray) -> BoolArray:
         active = (tables[:, None] * per_table + np.arange(per_table)).reshape(-1)
         relations = RelationSet.concat([part.tile(tables.size, per_table) for part in parts])
-        blocks = np.tile(table.area, tables.size)
+        blocks = np.tile(table.area.astype(np.int32), tables.size)
         return cells.suppressed_cells(active, relations, blocks, min_count)
 
     # Tables are independent: groups of them are suppressed side by side, a thread per core
     # (the array work releases the interpreter lock), with the same result as all at once.
-    groups = max(1, min(os.cpu_count() or 1, _MAX_THREADS, chosen.size * per_table // _GROUP))
-    with ThreadPoolExecutor(groups) as pool:
-        found = list(pool.map(suppress_some, np.array_split(chosen, groups)))
+    cells_in_all = chosen.size * per_table
+    threads = max(1, min(os.cpu_count() or 1, _MAX_THREADS, cells_in_all // _GROUP))
+    count = max(threads, -(-cells_in_all // _LARGEST_GROUP))
+    groups = np.array_split(chosen, max(1, min(chosen.size, count)))
+    with ThreadPoolExecutor(threads) as pool:
+        found = list(pool.map(suppress_some, groups))
     suppressed = np.zeros(n_tables * per_table, np.bool_)
-    for group, hidden in zip(np.array_split(chosen, groups), found, strict=True):
+    for group, hidden in zip(groups, found, strict=True):
         suppressed.reshape(n_tables, per_table)[group] = hidden.reshape(group.size, per_table)
     return cells.result(suppressed)
 
@@ -223,7 +231,7 @@ class _Cells:
         return cls(counts, sensitive_mask, keep_mask, start, active)
 
     def suppressed_cells(
-        self, cells: IntArray, relations: RelationSet, blocks: IntArray, min_count: int
+        self, cells: IntArray, relations: RelationSet, blocks: Labels, min_count: int
     ) -> BoolArray:
         """Which of the given cells (whole tables, with their relations) are suppressed."""
         return suppress(
@@ -236,7 +244,7 @@ class _Cells:
         ).suppressed
 
     def suppress(
-        self, cells: IntArray, relations: RelationSet, blocks: IntArray, min_count: int
+        self, cells: IntArray, relations: RelationSet, blocks: Labels, min_count: int
     ) -> Suppression:
         """Suppress the given cells (whole tables) with their relations; the rest is published."""
         suppressed = np.zeros(self.counts.size, np.bool_)

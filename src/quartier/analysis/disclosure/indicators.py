@@ -63,6 +63,8 @@ FLAG = pl.Enum(["", SECRET, NOTHING, NOT_APPLICABLE])
 DERIVED = ("diff_city", "ratio_city", "rank", "decile", "zscore")
 _RATE = "__rate_hidden"
 _CHANGES = ("change_1", "change_n")
+# Row coordinates take 4 bytes each: there are millions of rows.
+Positions = npt.NDArray[np.int32]
 
 
 def disclose_indicators(
@@ -203,13 +205,13 @@ def _public(
     if "denominator" not in results.columns:
         results = results.with_columns(pl.lit(None, pl.Float64).alias("denominator"))
     rows = _Rows.of(results, areas)
-    numerator, denominator = _floats(results["numerator"]), _floats(results["denominator"])
-    present = {"numerator": ~np.isnan(numerator), "denominator": ~np.isnan(denominator)}
+    counts = {role: _floats(results[role]) for role in ("numerator", "denominator")}
+    present = {role: ~np.isnan(values) for role, values in counts.items()}
     has_counts = {role: rows.coded.any_per_name(mask) for role, mask in present.items()}
     minimums = _minimums(has_counts["denominator"], rows, minimum)
     smallest = np.asarray([minimums[name] for name in rows.names], dtype=np.float64)
-    small = denominator < smallest[rows.indicator]  # False where the denominator is missing
-    counts = {"numerator": numerator, "denominator": denominator}
+    # False where the denominator is missing.
+    small = counts["denominator"] < smallest[rows.indicator]
     layout = _Layout.of(rows)
     hidden = _count_status(rows, counts, has_counts, small, min_count, variables, layout)
     rate_hidden = (
@@ -270,14 +272,14 @@ class _Rows:
     """
 
     names: list[str]
-    indicator: IntArray
+    indicator: Positions
     coded: _Coded
-    area: IntArray
+    area: Positions
     parents: IntArray
     tops: BoolArray
-    period: IntArray
+    period: Positions
     n_periods: int
-    key: IntArray
+    key: Positions
     key_categories: IntArray
 
     @classmethod
@@ -297,7 +299,7 @@ class _Rows:
             area=area,
             parents=grid.parents,
             tops=tops,
-            period=periods - first,
+            period=(periods - first).astype(np.int32),
             n_periods=(int(periods.max()) if periods.size else first) - first + 1,
             key=key,
             key_categories=key_categories,
@@ -309,8 +311,8 @@ class _Rows:
 
     def earlier_rows(self) -> _Earlier:
         """An index of the rows by indicator, area, key and period, to find earlier years."""
-        keys = (self.indicator * self.parents.size + self.area) * self.n_keys + self.key
-        keys = keys * self.n_periods + self.period
+        keys = (self.indicator.astype(np.int64) * self.parents.size + self.area) * self.n_keys
+        keys = (keys + self.key) * self.n_periods + self.period
         slots = len(self.names) * self.parents.size * self.n_keys * self.n_periods
         try:
             return _Earlier(keys, KeyIndex(keys, slots=slots))
@@ -327,7 +329,8 @@ class _Rows:
 
     def city_hidden(self, hidden: BoolArray) -> BoolArray:
         """Per row whether the city's value of its indicator, period and key is hidden."""
-        keys = (self.indicator * self.n_periods + self.period) * self.n_keys + self.key
+        keys = (self.indicator.astype(np.int64) * self.n_periods + self.period) * self.n_keys
+        keys += self.key
         slots = np.zeros(len(self.names) * self.n_periods * self.n_keys, np.bool_)
         slots[keys[self.tops[self.area] & hidden]] = True
         return np.asarray(slots[keys], dtype=np.bool_)
@@ -339,7 +342,7 @@ class _Earlier:
     index: KeyIndex
 
 
-def _area_codes(column: pl.Series, areas: pl.DataFrame) -> tuple[Grid, IntArray]:
+def _area_codes(column: pl.Series, areas: pl.DataFrame) -> tuple[Grid, Positions]:
     """The grid of the distinct areas and per row the index of its area.
 
     Results come in runs of one area (its years), so the runs are coded, not every row.
@@ -347,15 +350,15 @@ def _area_codes(column: pl.Series, areas: pl.DataFrame) -> tuple[Grid, IntArray]
     runs = column.rle().struct.unnest()
     if runs.height > column.len() // 4:
         grid = grid_of(column.to_frame("area"), areas=areas)
-        return grid, grid.area
+        return grid, grid.area.astype(np.int32)
     grid = grid_of(runs.select(pl.col("value").alias("area")), areas=areas)
-    return grid, np.repeat(grid.area, runs["len"].to_numpy())
+    return grid, np.repeat(grid.area.astype(np.int32), runs["len"].to_numpy())
 
 
-def _breakdown_keys(results: pl.DataFrame) -> tuple[IntArray, IntArray]:
+def _breakdown_keys(results: pl.DataFrame) -> tuple[Positions, IntArray]:
     """Per row the index of its breakdown key; per key the category of each dimension."""
     if "breakdown_key" not in results.columns:
-        return np.zeros(results.height, np.int64), np.zeros((1, 0), np.int64)
+        return np.zeros(results.height, np.int32), np.zeros((1, 0), np.int64)
     coded = _codes(results["breakdown_key"].fill_null(""))
     index, keys = coded.codes, coded.names
     split, dims = split_breakdown_key(pl.DataFrame({"breakdown_key": keys}))
@@ -371,10 +374,10 @@ class _Coded:
     When coded by runs, ``starts`` holds the first row and ``run_codes`` the code of each run.
     """
 
-    codes: IntArray
+    codes: Positions
     names: list[str]
     starts: IntArray | None = None
-    run_codes: IntArray | None = None
+    run_codes: Positions | None = None
 
     def any_per_name(self, mask: BoolArray) -> BoolArray:
         """Per name whether ``mask`` holds for any of its rows."""
@@ -395,10 +398,10 @@ def _codes(column: pl.Series) -> _Coded:
     if runs.height > column.len() // 16:
         names = sorted(column.unique().to_list())
         codes = column.cast(pl.Enum(names)).to_physical().to_numpy()
-        return _Coded(np.asarray(codes, np.int64), names)
+        return _Coded(np.asarray(codes, np.int32), names)
     names = sorted(set(runs["value"].to_list()))
     number = {name: index for index, name in enumerate(names)}
-    values = np.asarray([number[value] for value in runs["value"].to_list()], dtype=np.int64)
+    values = np.asarray([number[value] for value in runs["value"].to_list()], dtype=np.int32)
     lengths = runs["len"].to_numpy()
     starts = np.concatenate([[0], np.cumsum(lengths)[:-1]]).astype(np.int64)
     return _Coded(np.repeat(values, lengths), names, starts, values)
@@ -417,7 +420,7 @@ def _minimums(
 
 def _count_status(
     rows: _Rows,
-    counts: Mapping[str, FloatArray],
+    counts: dict[str, FloatArray],
     has_counts: Mapping[str, BoolArray],
     small: BoolArray,
     min_count: int,
@@ -428,6 +431,8 @@ def _count_status(
 
     Every count becomes a cell of its series (the variable behind it) by area, period and
     breakdown key; indicators sharing a series share its cells and so its suppression.
+    ``counts`` is emptied once its values are in the cells: millions of rows need not be held
+    twice during suppression.
     """
     series = _series(rows, counts, has_counts, variables)
     names = sorted({name for name in series.values() if name is not None})
@@ -453,6 +458,7 @@ def _count_status(
         per_cell[of_rows[role]] = counts[role][taken]
     for role, (taken, _) in keys.items():
         _check_agree(per_cell[of_rows[role]], counts[role][taken])
+    counts.clear()
     sensitive = np.zeros(cells.keys.size, np.bool_)
     sensitive[of_rows["numerator"][small[keys["numerator"][0]]]] = True
     suppression = suppress_grid(
@@ -484,10 +490,10 @@ class _Layout:
     """
 
     size: int
-    blocks: IntArray
+    blocks: Positions
     order: IntArray
-    areas: IntArray
-    keys: IntArray
+    areas: Positions
+    keys: Positions
     n_periods: int
 
     @classmethod
@@ -549,7 +555,7 @@ class _Layout:
 def _layout_count_status(
     rows: _Rows,
     layout: _Layout,
-    counts: Mapping[str, FloatArray],
+    counts: dict[str, FloatArray],
     serials: Mapping[str, IntArray],
     n_series: int,
     small: BoolArray,
@@ -572,6 +578,7 @@ def _layout_count_status(
             per_cell[number], filled[number] = values, True
             if role == "numerator":
                 sensitive[number] |= small[rows_of_block][layout.order]
+    counts.clear()
     shape = (per_cell.shape[0] * layout.n_periods, layout.per_table)
     suppression = suppress_tables(
         per_cell.reshape(shape),
@@ -653,7 +660,7 @@ def _series(
 
 def _fingerprints(rows: _Rows, values: FloatArray) -> list[str]:
     """Per indicator a digest of its (area, period, key, count) cells, independent of order."""
-    cell = (rows.area * rows.n_periods + rows.period) * rows.n_keys + rows.key
+    cell = (rows.area.astype(np.int64) * rows.n_periods + rows.period) * rows.n_keys + rows.key
     bits = np.where(np.isnan(values), -1.0, values).view(np.uint64)
     mixed = _mix(_mix(cell.astype(np.uint64)) ^ bits)
     sums = [

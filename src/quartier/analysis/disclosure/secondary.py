@@ -142,7 +142,9 @@ def _mask(values: Any, size: int) -> BoolArray:
 def _labels(blocks: Any, size: int) -> IntArray:
     if blocks is None:
         return np.zeros(size, dtype=np.int64)
-    labels = np.asarray(blocks, dtype=np.int64).reshape(-1)
+    labels = np.asarray(blocks).reshape(-1)
+    if not np.issubdtype(labels.dtype, np.integer):
+        labels = labels.astype(np.int64)  # integer labels keep their width: millions of cells
     if labels.size != size:
         raise ValueError("blocks must have one label per cell")
     return labels
