@@ -28,6 +28,7 @@ returns the values unchanged, with "." only where a value is missing.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from itertools import pairwise
 
@@ -63,6 +64,7 @@ FLAG = pl.Enum(["", SECRET, NOTHING, NOT_APPLICABLE])
 DERIVED = ("diff_city", "ratio_city", "rank", "decile", "zscore")
 _RATE = "__rate_hidden"
 _CHANGES = ("change_1", "change_n")
+_ROLES = ("numerator", "denominator")
 # Row coordinates take 4 bytes each: there are millions of rows.
 Positions = npt.NDArray[np.int32]
 
@@ -204,8 +206,14 @@ def _public(
     no denominator (a count indicator; None when every indicator has one)."""
     if "denominator" not in results.columns:
         results = results.with_columns(pl.lit(None, pl.Float64).alias("denominator"))
-    rows = _Rows.of(results, areas)
-    counts = {role: _floats(results[role]) for role in ("numerator", "denominator")}
+    # Reading the columns out of the frame is polars work that releases the interpreter lock:
+    # the coordinates and the counts are read side by side.
+    with ThreadPoolExecutor(2) as pool:
+        reading = pool.submit(_Rows.of, results, areas)
+        counts = dict(
+            zip(_ROLES, pool.map(lambda role: _floats(results[role]), _ROLES), strict=True)
+        )
+        rows = reading.result()
     present = {role: ~np.isnan(values) for role, values in counts.items()}
     has_counts = {role: rows.coded.any_per_name(mask) for role, mask in present.items()}
     minimums = _minimums(has_counts["denominator"], rows, minimum)
