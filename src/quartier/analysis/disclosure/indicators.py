@@ -62,7 +62,6 @@ __all__ = ["DERIVED", "FLAG", "changes_hidden", "disclose_indicators", "disclose
 # Flags take a byte each instead of a string: millions of values are flagged at once.
 FLAG = pl.Enum(["", SECRET, NOTHING, NOT_APPLICABLE])
 DERIVED = ("diff_city", "ratio_city", "rank", "decile", "zscore")
-_RATE = "__rate_hidden"
 _CHANGES = ("change_1", "change_n")
 _ROLES = ("numerator", "denominator")
 # Row coordinates take 4 bytes each: there are millions of rows.
@@ -121,8 +120,10 @@ def disclose_indicators(
     """
     check_view(view)
     if view == "internal":
-        return _with_flags(results, _without_denominator(results))
-    public, without_denominator = _public(
+        return _published(results, {}, _without_denominator(results))
+    if "denominator" not in results.columns:
+        results = results.with_columns(pl.lit(None, pl.Float64).alias("denominator"))
+    masks, without_denominator = _public(
         results,
         areas,
         catalogue_min_denominators,
@@ -131,7 +132,7 @@ def disclose_indicators(
         variables,
         derived,
     )
-    return _with_flags(public, without_denominator)
+    return _published(results, masks, without_denominator)
 
 
 def disclose_rates(
@@ -201,11 +202,9 @@ def _public(
     change_n_years: int,
     variables: Mapping[str, tuple[str, str | None]] | None,
     derived: Sequence[str],
-) -> tuple[pl.DataFrame, pl.Series | None]:
-    """The results with suppressed values set to null, and per row whether its indicator has
-    no denominator (a count indicator; None when every indicator has one)."""
-    if "denominator" not in results.columns:
-        results = results.with_columns(pl.lit(None, pl.Float64).alias("denominator"))
+) -> tuple[dict[str, BoolArray], pl.Series | None]:
+    """Per published column the rows to suppress, and per row whether its indicator has no
+    denominator (a count indicator; None when every indicator has one)."""
     # Reading the columns out of the frame is polars work that releases the interpreter lock:
     # the coordinates and the counts are read side by side.
     with ThreadPoolExecutor(2) as pool:
@@ -230,16 +229,11 @@ def _public(
     )
     masks = {**hidden, "value": rate_hidden}
     masks |= _changes_hidden(results, rows, layout, rate_hidden, change_n_years)
-    rate = pl.Series(_RATE, rate_hidden)
-    masks |= {column: rate for column in derived if column in results.columns}
+    masks |= {column: rate_hidden for column in derived if column in results.columns}
     if "city_value" in results.columns:
         masks["city_value"] = rows.city_hidden(rate_hidden)
-    published = [
-        pl.when(pl.Series(mask)).then(None).otherwise(pl.col(column)).alias(column)
-        for column, mask in masks.items()
-    ]
     without = _rows_without(rows.coded, has_counts["denominator"])
-    return results.with_columns(published), without
+    return masks, without
 
 
 def _changes_hidden(
@@ -691,32 +685,42 @@ def _mix(values: npt.NDArray[np.uint64]) -> npt.NDArray[np.uint64]:
         return values ^ (values >> np.uint64(31))
 
 
-def _with_flags(frame: pl.DataFrame, without_denominator: pl.Series | None) -> pl.DataFrame:
-    """Flag columns (of type `FLAG`): "." for null, "-" for a zero count or rate, "" otherwise.
+def _published(
+    frame: pl.DataFrame, masks: Mapping[str, BoolArray], without_denominator: pl.Series | None
+) -> pl.DataFrame:
+    """The frame with the masked values set to null and flag columns (of type `FLAG`): "." for
+    null, "-" for a zero count or rate, "" otherwise; all columns computed side by side.
 
     A count indicator has no denominator: its denominator flag is "x", not applicable.
     """
+    hidden = {column: pl.lit(pl.Series(mask)) for column, mask in masks.items()}
     named = {"value": "flag", "numerator": "numerator_flag", "denominator": "denominator_flag"}
     named |= {change: f"{change}_flag" for change in _CHANGES}
-    flags = []
+    columns = [
+        pl.when(mask).then(None).otherwise(pl.col(column)).alias(column)
+        for column, mask in hidden.items()
+    ]
     for column, flag in named.items():
         if column not in frame.columns:
             continue
         absent = pl.lit(False)
         if column == "denominator" and without_denominator is not None:
             absent = pl.lit(without_denominator)
+        secret = pl.col(column).is_null()
+        if column in hidden:
+            secret = secret | hidden[column]
         zero = pl.lit(column not in _CHANGES) & (pl.col(column) == 0)
         expression = (
             pl.when(absent)
             .then(pl.lit(NOT_APPLICABLE, FLAG))
-            .when(pl.col(column).is_null())
+            .when(secret)
             .then(pl.lit(SECRET, FLAG))
             .when(zero)
             .then(pl.lit(NOTHING, FLAG))
             .otherwise(pl.lit("", FLAG))
         )
-        flags.append(expression.alias(flag))
-    return frame.with_columns(flags)
+        columns.append(expression.alias(flag))
+    return frame.with_columns(columns)
 
 
 def _without_denominator(frame: pl.DataFrame) -> pl.Series | None:
