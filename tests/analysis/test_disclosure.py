@@ -27,6 +27,8 @@ from quartier.analysis.disclosure import (
     suppress_counts,
     table_relations,
 )
+from quartier.analysis.disclosure import counts as counts_module
+from quartier.analysis.disclosure.tables import Grid
 
 
 def _hidden_system(
@@ -430,3 +432,43 @@ def test_a_hidden_cell_outside_every_relation_is_unbounded() -> None:
     assert intervals[0].tolist() == [0.0, np.inf]
     assert recoverable_cells([1, 5], [], [True, False]) == []
     assert not suppress([], []).suppressed.any()
+
+
+def test_tables_of_one_shape_are_suppressed_as_one_grid_in_any_grouping(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """`suppress_tables` repeats the relations of one table and suppresses groups of tables
+    side by side: the pattern equals that of `suppress_grid` on all tables together."""
+    rng = np.random.default_rng(11)
+    # One table: a city, 3 districts, 4 blocks each, in a gender breakdown (total, m, w).
+    parents = np.array([-1, 0, 0, 0, *np.repeat([1, 2, 3], 4)])
+    areas, keys = parents.size, 3
+    table = Grid(
+        table=np.zeros(areas * keys, np.int64),
+        area=np.repeat(np.arange(areas), keys),
+        categories=np.tile(np.arange(keys), areas)[:, None],
+        parents=parents,
+    )
+    n_tables = 30
+    blocks = rng.integers(0, 9, size=(n_tables, 12, 2)).astype(np.float64)
+    districts = blocks.reshape(n_tables, 3, 4, 2).sum(axis=2)
+    city = districts.sum(axis=1, keepdims=True)
+    by_area = np.concatenate([city, districts, blocks], axis=1)  # tables × areas × gender
+    values = np.concatenate([by_area.sum(axis=2, keepdims=True), by_area], axis=2)
+    values = values.reshape(n_tables, areas * keys)
+    whole = counts_module.suppress_grid(
+        values.reshape(-1),
+        Grid(
+            table=np.repeat(np.arange(n_tables), table.size),
+            area=np.tile(table.area, n_tables),
+            categories=np.tile(table.categories, (n_tables, 1)),
+            parents=parents,
+        ),
+    )
+    assert whole.secondary.sum() > 0
+    for smallest, largest in ((10**9, 10**9), (1, 40), (1, 200)):
+        monkeypatch.setattr(counts_module, "_GROUP", smallest)
+        monkeypatch.setattr(counts_module, "_LARGEST_GROUP", largest)
+        grouped = counts_module.suppress_tables(values, table)
+        assert np.array_equal(grouped.suppressed, whole.suppressed)
+        assert np.array_equal(grouped.primary, whole.primary)
