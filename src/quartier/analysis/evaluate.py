@@ -6,7 +6,6 @@ the output layout of `quartier.analysis.indicators`, level by level.
 
 from __future__ import annotations
 
-from concurrent.futures import Executor
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -107,8 +106,8 @@ class Evaluator:
     def jobs(self, indicator: Indicator, requested: list[int], *, breakdowns: bool) -> list[Job]:
         """The groupings of one indicator to compute: totals first, then each breakdown.
 
-        Resolves the terms and notes problems; `prepare` then sums the counts up the hierarchy,
-        and running a job (`run`) only reads them.
+        Resolves the terms, sums their counts up the hierarchy and notes problems; running a
+        job (`run`) then only reads them.
         """
         totals = [resolve(term, (), self.observed) for term in indicator.terms]
         failed = [r for r in totals if isinstance(r, str)]
@@ -124,12 +123,10 @@ class Evaluator:
             cells = [resolve(term, grouping, self.observed) for term in indicator.terms]
             by_cell = tuple(r for r in cells if isinstance(r, Resolved))
             jobs.append(Job(indicator, by_cell, grouping, periods))
+        for job in jobs:
+            for term in job.resolved:
+                self._counts_of(term)
         return jobs
-
-    def prepare(self, jobs: list[Job], pool: Executor) -> None:
-        """Sum the counts of every variable the jobs use up the hierarchy, side by side."""
-        terms = {(t.variable, t.block): t for job in jobs for t in job.resolved}
-        list(pool.map(self._counts_of, terms.values()))
 
     def run(self, job: Job) -> pl.DataFrame:
         """The rows of one job, level by level, in the output layout."""

@@ -168,11 +168,10 @@ def compute_indicators(
         for indicator in chosen
         for job in evaluator.jobs(indicator, requested, breakdowns=breakdowns)
     ]
-    # The counts of each variable are summed once, then jobs only read them; array work
-    # releases the interpreter lock, so a thread per core runs both side by side. Many parts,
-    # joined without copying: the key columns of equal shape share memory.
+    # Jobs only read what `jobs` prepared, and their array work releases the interpreter
+    # lock: a thread per core runs them side by side. Many parts, joined without copying: the
+    # key columns of equal shape share memory.
     with ThreadPoolExecutor(max(1, min(os.cpu_count() or 1, _MAX_THREADS))) as pool:
-        evaluator.prepare(jobs, pool)
         parts = list(pool.map(evaluator.run, jobs))
     values = pl.concat(parts, rechunk=False) if parts else pl.DataFrame(schema=OUTPUT_SCHEMA)
     problems = _unknown_areas(observed) + _years_without_data(years, observed)
