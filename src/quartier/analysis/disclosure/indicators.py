@@ -361,12 +361,12 @@ def _breakdown_keys(results: pl.DataFrame) -> tuple[Positions, IntArray]:
     """Per row the index of its breakdown key; per key the category of each dimension."""
     if "breakdown_key" not in results.columns:
         return np.zeros(results.height, np.int32), np.zeros((1, 0), np.int64)
-    coded = _codes(results["breakdown_key"].fill_null(""))
-    index, keys = coded.codes, coded.names
-    split, dims = split_breakdown_key(pl.DataFrame({"breakdown_key": keys}))
+    keys = results["breakdown_key"]
+    coded = _codes(keys.fill_null("") if keys.null_count() else keys)
+    split, dims = split_breakdown_key(pl.DataFrame({"breakdown_key": coded.names}))
     categories = [dense_codes(split[dim])[0] for dim in dims]
-    table = np.stack(categories, axis=1) if dims else np.zeros((len(keys), 0), np.int64)
-    return index, table
+    table = np.stack(categories, axis=1) if dims else np.zeros((len(coded.names), 0), np.int64)
+    return coded.codes, table
 
 
 @dataclass(frozen=True)
