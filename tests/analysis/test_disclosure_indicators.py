@@ -288,9 +288,11 @@ def _cube_results(seed: int) -> pl.DataFrame:
     )
     value = pl.col("numerator") / pl.col("denominator") * 100
     series = ("indicator", "area", "breakdown_key")
+    city = pl.col("value").filter(pl.col("area") == "city").first()
     return frame.with_columns(value=value).with_columns(
         change_1=(pl.col("value") - pl.col("value").shift(1)).over(series),
         change_n=(pl.col("value") - pl.col("value").shift(2)).over(series),
+        city_value=city.over("indicator", "period", "breakdown_key"),
     )
 
 

@@ -378,7 +378,7 @@ def _positions(periods: Ints, chosen: Sequence[int]) -> Indices:
     first, last = min(chosen), max(chosen)
     table = np.zeros(last - first + 1, dtype=np.int32)
     table[np.asarray(chosen) - first] = np.arange(len(chosen))
-    return table[np.clip(periods, first, last) - first]
+    return np.take(table, periods - first, mode="clip")
 
 
 def _parts(size: int, count: int) -> list[slice]:

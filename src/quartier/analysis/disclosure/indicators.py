@@ -231,7 +231,8 @@ def _public(
     masks |= _changes_hidden(results, rows, layout, rate_hidden, change_n_years)
     masks |= {column: rate_hidden for column in derived if column in results.columns}
     if "city_value" in results.columns:
-        masks["city_value"] = rows.city_hidden(rate_hidden)
+        city = layout.city_hidden(rate_hidden, rows) if layout is not None else None
+        masks["city_value"] = rows.city_hidden(rate_hidden) if city is None else city
     without = _rows_without(rows.coded, has_counts["denominator"])
     return masks, without
 
@@ -542,6 +543,18 @@ class _Layout:
             categories=rows.key_categories[np.tile(self.keys, self.areas.size)],
             parents=rows.parents,
         )
+
+    def city_hidden(self, hidden: BoolArray, rows: _Rows) -> BoolArray | None:
+        """Per row whether the city's value of its indicator, period and key is hidden; None
+        when the layout has several top areas sharing a period and key (rows answer then)."""
+        slot = rows.period[: self.size].astype(np.int64) * rows.n_keys + rows.key[: self.size]
+        tops = np.flatnonzero(rows.tops[rows.area[: self.size]])
+        if np.unique(slot[tops]).size != tops.size:
+            return None
+        by_block = hidden.reshape(self.blocks.size, self.size)
+        by_slot = np.zeros((self.blocks.size, int(slot.max(initial=0)) + 1), np.bool_)
+        by_slot[:, slot[tops]] = by_block[:, tops]
+        return np.asarray(by_slot[:, slot].reshape(-1), dtype=np.bool_)
 
     def changes_hidden(self, hidden: BoolArray, years: int) -> BoolArray:
         """Per row whether its change over ``years`` is hidden: either year hidden or missing."""
