@@ -9,7 +9,6 @@ has a state: no record, a value, secret ("."), not applicable ("x"), or an empty
 from __future__ import annotations
 
 import itertools
-import os
 from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
@@ -29,6 +28,7 @@ from quartier.analysis.aggregate import (
     Ints,
     reason_codes,
 )
+from quartier.analysis.threads import thread_count
 
 __all__ = ["OBSERVATION_COLUMNS", "Block", "ObservationError", "Observed", "observe"]
 
@@ -42,8 +42,6 @@ _STATE_OF_FLAG = np.array([VALUE, VALUE, STATE_SECRET, STATE_NOT_APPLICABLE], dt
 # Key ids have 12 bits in a reason code, variable ids 16.
 MAX_KEYS = 1 << 12
 MAX_VARIABLES = 1 << 16
-# Threads at most for the work over all observation rows.
-_MAX_THREADS = 4
 States = npt.NDArray[np.int8]
 # Positions of any integer width (int32 where it suffices, to save memory).
 Indices: TypeAlias = npt.NDArray[np.signedinteger[Any]]
@@ -213,7 +211,7 @@ def _ids(
         ("flag", _FLAGS, 0),
     ]
     # Array lookups over millions of rows release the interpreter lock: one thread per core.
-    with ThreadPoolExecutor(max(1, min(os.cpu_count() or 1, _MAX_THREADS))) as pool:
+    with ThreadPoolExecutor(thread_count()) as pool:
         area, variable, key, flag = pool.map(
             lambda lookup: _text_positions(observations[lookup[0]], lookup[1], null=lookup[2]),
             lookups,
@@ -349,7 +347,7 @@ def _blocks(ids: _Ids, names: _Names) -> dict[tuple[str, ...], Block]:
         return int(flat[clash[0]]) if clash.size else None
 
     # Rows are independent: halves are placed side by side (array work releases the lock).
-    parts = _parts(key.size, max(1, min(os.cpu_count() or 1, _MAX_THREADS)))
+    parts = _parts(key.size, thread_count())
     with ThreadPoolExecutor(len(parts)) as pool:
         flats = list(pool.map(place, parts))
         clashes = list(pool.map(repeated, parts, flats))

@@ -34,7 +34,6 @@ Examples
 
 from __future__ import annotations
 
-import os
 from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
@@ -45,6 +44,7 @@ from quartier.analysis.aggregate import AreaTree
 from quartier.analysis.catalogue import Catalogue, Indicator, load_catalogue
 from quartier.analysis.cubes import Observed, observe
 from quartier.analysis.evaluate import Evaluator, Problem, years_text
+from quartier.analysis.threads import thread_count
 
 __all__ = [
     "OUTPUT_SCHEMA",
@@ -55,8 +55,6 @@ __all__ = [
     "load_catalogue",
 ]
 
-# Threads computing indicator parts at most (each also uses polars' own threads).
-_MAX_THREADS = 4
 OUTPUT_SCHEMA: dict[str, pl.DataType] = {
     "indicator": pl.Utf8(),
     "area": pl.Utf8(),
@@ -171,7 +169,7 @@ def compute_indicators(
     # Jobs only read what `jobs` prepared, and their array work releases the interpreter
     # lock: a thread per core runs them side by side. Many parts, joined without copying: the
     # key columns of equal shape share memory.
-    with ThreadPoolExecutor(max(1, min(os.cpu_count() or 1, _MAX_THREADS))) as pool:
+    with ThreadPoolExecutor(thread_count()) as pool:
         parts = list(pool.map(evaluator.run, jobs))
     values = pl.concat(parts, rechunk=False) if parts else pl.DataFrame(schema=OUTPUT_SCHEMA)
     problems = _unknown_areas(observed) + _years_without_data(years, observed)

@@ -28,7 +28,6 @@ Examples
 
 from __future__ import annotations
 
-import os
 from collections.abc import Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
@@ -38,6 +37,7 @@ import numpy as np
 import numpy.typing as npt
 import polars as pl
 
+from ..threads import thread_count
 from .primary import DEFAULT_MIN_COUNT, counts_array, primary_cells
 from .relations import BoolArray, FloatArray, IntArray, RelationSet
 from .secondary import Suppression, suppress
@@ -60,9 +60,8 @@ View = Literal["public", "internal"]
 SECRET, NOTHING, NOT_APPLICABLE = ".", "-", "x"
 # Grouping columns taken when present: each variable and each period is a table of its own.
 DEFAULT_GROUPS = ("variable", "period")
-# Threads for secondary suppression at most; the cells that make a group of tables worth a
-# thread, and the most cells in a group (smaller groups hold less memory at a time).
-_MAX_THREADS = 4
+# The cells that make a group of tables worth a thread, and the most cells in a group
+# (smaller groups hold less memory at a time).
 _GROUP = 200_000
 _LARGEST_GROUP = 1_000_000
 # Block labels (areas) of any integer width.
@@ -193,7 +192,7 @@ def suppress_tables(
     # Tables are independent: groups of them are suppressed side by side, a thread per core
     # (the array work releases the interpreter lock), with the same result as all at once.
     cells_in_all = chosen.size * per_table
-    threads = max(1, min(os.cpu_count() or 1, _MAX_THREADS, cells_in_all // _GROUP))
+    threads = thread_count(cells_in_all // _GROUP)
     count = max(threads, -(-cells_in_all // _LARGEST_GROUP))
     groups = np.array_split(chosen, max(1, min(chosen.size, count)))
     with ThreadPoolExecutor(threads) as pool:

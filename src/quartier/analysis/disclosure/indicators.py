@@ -36,6 +36,7 @@ import numpy as np
 import numpy.typing as npt
 import polars as pl
 
+from ..threads import thread_count
 from .counts import (
     NOT_APPLICABLE,
     NOTHING,
@@ -207,7 +208,7 @@ def _public(
     denominator (a count indicator; None when every indicator has one)."""
     # Reading the columns out of the frame is polars work that releases the interpreter lock:
     # the coordinates and the counts are read side by side.
-    with ThreadPoolExecutor(2) as pool:
+    with ThreadPoolExecutor(thread_count(2)) as pool:
         reading = pool.submit(_Rows.of, results, areas)
         counts = dict(
             zip(_ROLES, pool.map(lambda role: _floats(results[role]), _ROLES), strict=True)
