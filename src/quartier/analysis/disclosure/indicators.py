@@ -28,9 +28,10 @@ returns the values unchanged, with "." only where a value is missing.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Executor, ThreadPoolExecutor
 from dataclasses import dataclass
 from itertools import pairwise
+from typing import Any
 
 import numpy as np
 import numpy.typing as npt
@@ -208,18 +209,16 @@ def _public(
     denominator (a count indicator; None when every indicator has one)."""
     # Reading the columns out of the frame is polars work that releases the interpreter lock:
     # the coordinates and the counts are read side by side.
-    with ThreadPoolExecutor(thread_count(2)) as pool:
-        reading = pool.submit(_Rows.of, results, areas)
-        counts = dict(
-            zip(_ROLES, pool.map(lambda role: _floats(results[role]), _ROLES), strict=True)
-        )
-        rows = reading.result()
+    with ThreadPoolExecutor(thread_count()) as pool:
+        reading = {role: pool.submit(_floats, results[role]) for role in _ROLES}
+        rows = _Rows.of(results, areas, pool)
+        counts = {role: read.result() for role, read in reading.items()}
     present = {role: ~np.isnan(values) for role, values in counts.items()}
     has_counts = {role: rows.coded.any_per_name(mask) for role, mask in present.items()}
     minimums = _minimums(has_counts["denominator"], rows, minimum)
     smallest = np.asarray([minimums[name] for name in rows.names], dtype=np.float64)
     # False where the denominator is missing.
-    small = counts["denominator"] < smallest[rows.indicator]
+    small = counts["denominator"] < rows.coded.per_row(smallest)
     layout = _Layout.of(rows)
     hidden = _count_status(rows, counts, has_counts, small, min_count, variables, layout)
     rate_hidden = (
@@ -287,15 +286,25 @@ class _Rows:
     key_categories: IntArray
 
     @classmethod
-    def of(cls, results: pl.DataFrame, areas: pl.DataFrame) -> _Rows:
-        coded = _codes(results["indicator"])
+    def of(cls, results: pl.DataFrame, areas: pl.DataFrame, pool: Executor | None = None) -> _Rows:
+        """The coordinates of the rows; ``pool`` codes the columns side by side (polars work
+        that releases the interpreter lock)."""
+        if pool is None:
+            with ThreadPoolExecutor(thread_count()) as own:
+                return cls.of(results, areas, own)
+        coding = pool.submit(_codes, results["indicator"])
+        placing = pool.submit(_area_codes, results["area"], areas)
+        keying = pool.submit(_breakdown_keys, results)
         periods = np.asarray(results["period"].cast(pl.Int64).to_numpy(), dtype=np.int64)
         first = int(periods.min()) if periods.size else 0
-        grid, area = _area_codes(results["area"], areas)
         top_codes = parents_frame(areas)["parent"].is_null().to_numpy()
+        coded, (grid, area), (key, key_categories) = (
+            coding.result(),
+            placing.result(),
+            keying.result(),
+        )
         tops = np.zeros(grid.parents.size, np.bool_)
         tops[: top_codes.size] = top_codes
-        key, key_categories = _breakdown_keys(results)
         return cls(
             names=coded.names,
             indicator=coded.codes,
@@ -390,6 +399,14 @@ class _Coded:
         found = np.zeros(len(self.names), np.bool_)
         found[self.run_codes[np.logical_or.reduceat(mask, self.starts)]] = True
         return found
+
+    def per_row(self, of_name: npt.NDArray[Any]) -> npt.NDArray[Any]:
+        """Per row the entry of its name in ``of_name`` (repeated per run when coded by runs:
+        a copy instead of a gather)."""
+        if self.starts is None or self.run_codes is None:
+            return of_name[self.codes]
+        lengths = np.diff(np.append(self.starts, self.codes.size))
+        return np.repeat(of_name[self.run_codes], lengths)
 
 
 def _codes(column: pl.Series) -> _Coded:
@@ -499,6 +516,9 @@ class _Layout:
     areas: Positions
     keys: Positions
     n_periods: int
+    # Rows by area, then period and key (the engine's order): cells are then a transposed
+    # view of the rows, and reordering is a strided copy instead of a gather.
+    transposed: bool = False
 
     @classmethod
     def of(cls, rows: _Rows) -> _Layout | None:
@@ -530,11 +550,33 @@ class _Layout:
         order = np.argsort(cell)
         if not np.array_equal(cell[order], np.arange(size)):
             return None
-        return cls(size, blocks, order, areas, keys, int(periods.size))
+        by_area = np.arange(size).reshape(areas.size, periods.size, keys.size)
+        transposed = np.array_equal(order, by_area.transpose(1, 0, 2).reshape(-1))
+        return cls(size, blocks, order, areas, keys, int(periods.size), transposed)
 
     @property
     def per_table(self) -> int:
         return int(self.areas.size * self.keys.size)
+
+    def to_cells(self, rows: npt.NDArray[Any], out: npt.NDArray[Any]) -> None:
+        """Write the values of one block's rows into ``out`` in cell order."""
+        if self.transposed:
+            cube = (self.areas.size, self.n_periods, self.keys.size)
+            out.reshape(self.n_periods, self.areas.size, self.keys.size)[...] = rows.reshape(
+                cube
+            ).transpose(1, 0, 2)
+        else:
+            np.take(rows, self.order, out=out)
+
+    def to_rows(self, cells: npt.NDArray[Any], out: npt.NDArray[Any]) -> None:
+        """Write the values of one block's cells into ``out`` (its rows) in row order."""
+        if self.transposed:
+            table = (self.n_periods, self.areas.size, self.keys.size)
+            out.reshape(self.areas.size, self.n_periods, self.keys.size)[...] = cells.reshape(
+                table
+            ).transpose(1, 0, 2)
+        else:
+            out[self.order] = cells
 
     def table(self, rows: _Rows) -> Grid:
         """The grid of one table: every area present with every key, in cell order."""
@@ -548,6 +590,12 @@ class _Layout:
     def city_hidden(self, hidden: BoolArray, rows: _Rows) -> BoolArray | None:
         """Per row whether the city's value of its indicator, period and key is hidden; None
         when the layout has several top areas sharing a period and key (rows answer then)."""
+        if self.transposed:
+            top = np.flatnonzero(rows.tops[self.areas])
+            if top.size == 1:
+                cube = (self.blocks.size, self.areas.size, self.n_periods, self.keys.size)
+                of_city = hidden.reshape(cube)[:, int(top[0]) : int(top[0]) + 1]
+                return np.broadcast_to(of_city, cube).reshape(-1)
         slot = rows.period[: self.size].astype(np.int64) * rows.n_keys + rows.key[: self.size]
         tops = np.flatnonzero(rows.tops[rows.area[: self.size]])
         if np.unique(slot[tops]).size != tops.size:
@@ -559,6 +607,15 @@ class _Layout:
 
     def changes_hidden(self, hidden: BoolArray, years: int) -> BoolArray:
         """Per row whether its change over ``years`` is hidden: either year hidden or missing."""
+        if self.transposed:
+            # The earlier year of a row is `years` rows of its area before it.
+            cube = (self.blocks.size, self.areas.size, self.n_periods, self.keys.size)
+            of_year = hidden.reshape(cube)
+            either = of_year.copy()
+            either[:, :, :years] = True
+            if years < self.n_periods:
+                either[:, :, years:] |= of_year[:, :, : self.n_periods - years]
+            return either.reshape(-1)
         cell = np.empty(self.size, np.int64)
         cell[self.order] = np.arange(self.size)
         before = cell - years * self.per_table
@@ -582,18 +639,22 @@ def _layout_count_status(
     per_cell = np.full((max(n_series, 1), size), np.nan)
     sensitive = np.zeros(per_cell.shape, np.bool_)
     filled = np.zeros(per_cell.shape[0], np.bool_)
+    values, small_cells = np.empty(size), np.empty(size, np.bool_)
     for block, indicator in enumerate(layout.blocks.tolist()):
         rows_of_block = slice(block * size, (block + 1) * size)
         for role, serial in serials.items():
             number = int(serial[indicator])
             if number < 0:
                 continue
-            values = counts[role][rows_of_block][layout.order]
             if filled[number]:
+                layout.to_cells(counts[role][rows_of_block], values)
                 _check_agree(per_cell[number], values)
-            per_cell[number], filled[number] = values, True
+            else:
+                layout.to_cells(counts[role][rows_of_block], per_cell[number])
+                filled[number] = True
             if role == "numerator":
-                sensitive[number] |= small[rows_of_block][layout.order]
+                layout.to_cells(small[rows_of_block], small_cells)
+                sensitive[number] |= small_cells
     counts.clear()
     shape = (per_cell.shape[0] * layout.n_periods, layout.per_table)
     suppression = suppress_tables(
@@ -609,7 +670,7 @@ def _layout_count_status(
         for block, indicator in enumerate(layout.blocks.tolist()):
             number = int(serial[indicator])
             if number >= 0:
-                mask[block * size + layout.order] = hidden_cells[number]
+                layout.to_rows(hidden_cells[number], mask[block * size : (block + 1) * size])
         hidden[role] = mask
     return hidden
 
@@ -748,4 +809,4 @@ def _without_denominator(frame: pl.DataFrame) -> pl.Series | None:
 def _rows_without(coded: _Coded, with_denominator: BoolArray) -> pl.Series | None:
     if with_denominator.all():
         return None
-    return pl.Series(~with_denominator[coded.codes])
+    return pl.Series(coded.per_row(~with_denominator))
