@@ -10,6 +10,7 @@ import math
 import polars as pl
 import pytest
 
+from quartier.analysis import cubes
 from quartier.analysis.aggregate import AreaError
 from quartier.analysis.catalogue import Catalogue, Domain, Indicator, Term, load_catalogue
 from quartier.analysis.cubes import ObservationError
@@ -497,8 +498,16 @@ def test_an_indicator_asked_twice_is_computed_once() -> None:
     assert values.height == 6
 
 
-def test_categorical_text_columns_give_the_same_values() -> None:
-    """Selectors hand over codes, variables, keys and flags as categoricals, to save memory."""
+@pytest.mark.parametrize("chunk", [None, 3])
+def test_categorical_text_columns_give_the_same_values(
+    chunk: int | None, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Selectors hand over codes, variables, keys and flags as categoricals, to save memory.
+
+    Their categories are looked up as the chunks of rows meet them (in chunks of 3 rows,
+    each chunk meets new ones)."""
+    if chunk is not None:
+        monkeypatch.setattr(cubes, "_CHUNK", chunk)
     frame = pl.concat([population(), BASIC, sgb2({"A1": (2.0, "."), "A2": (0, "-")}, year=2023)])
     texts = ["area", "variable", "breakdown_key", "flag"]
     keys = ["anteil_unter_18", "sgb2_quote"]
@@ -508,8 +517,9 @@ def test_categorical_text_columns_give_the_same_values() -> None:
     assert categorical.equals(expected)
 
 
-def test_a_repeated_cell_far_apart_is_refused() -> None:
-    """Large inputs are placed in parts side by side: a cell repeated across parts is found."""
+def test_a_repeated_cell_far_apart_is_refused(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Rows are placed in chunks side by side: a cell repeated across chunks is found."""
+    monkeypatch.setattr(cubes, "_CHUNK", 1 << 14)
     leaves = [f"Q{i:04d}" for i in range(1_000)]
     areas = pl.DataFrame(
         {

@@ -8,7 +8,9 @@ has a state: no record, a value, secret ("."), not applicable ("x"), or an empty
 
 from __future__ import annotations
 
+import dataclasses
 import itertools
+import threading
 from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
@@ -38,7 +40,18 @@ NO_RECORD, VALUE, STATE_SECRET, STATE_NOT_APPLICABLE, EMPTY = 0, 1, 2, 3, 4
 _WHY_OF_STATE = np.array([MISSING, 0, SECRET, NOT_APPLICABLE, MISSING], dtype=np.uint64)
 # Flag -> state, in the order of the Enum the flags are cast to.
 _FLAGS = ("", "-", ".", "x")
-_STATE_OF_FLAG = np.array([VALUE, VALUE, STATE_SECRET, STATE_NOT_APPLICABLE], dtype=np.int8)
+_NOTHING = _FLAGS.index("-")
+# State by flag position × 2 + whether the value is null: no flag and no value is empty;
+# "-" is a value (0) with or without a number given.
+_STATE = np.array(
+    [VALUE, EMPTY, VALUE, VALUE, STATE_SECRET, STATE_SECRET, STATE_NOT_APPLICABLE,
+     STATE_NOT_APPLICABLE],
+    dtype=np.int8,
+)  # fmt: skip
+# Rows coded and placed at a time: temporary arrays of a few megabytes.
+_CHUNK = 1 << 19
+# A category code not looked up yet.
+_UNSEEN = -2
 # Key ids have 12 bits in a reason code, variable ids 16.
 MAX_KEYS = 1 << 12
 MAX_VARIABLES = 1 << 16
@@ -159,20 +172,28 @@ def observe(
         raise ObservationError(f"observations: more than {MAX_KEYS - 1} breakdown keys")
     if len(variables) > MAX_VARIABLES:
         raise ObservationError(f"observations: more than {MAX_VARIABLES} variables at once")
-    ids = _ids(observations, tree, variables, keys)
-    chosen = _periods(ids)
-    unknown = _unknown_areas(observations, ids)
-    names = _Names(tree.codes, variables, keys, chosen)
-    blocks = _blocks(ids, names)
+    lookups = [
+        _Lookup.of(observations["area"], tree.codes.to_list(), null=-1),
+        _Lookup.of(observations["variable"], variables, null=-1),
+        _Lookup.of(observations["breakdown_key"], keys, null=0),
+        _Lookup.of(observations["flag"], _FLAGS, null=0),
+    ]
+    # Rows are independent: chunks of them are coded and placed side by side, a thread per
+    # core (array work releases the interpreter lock); small chunks keep the temporary arrays
+    # small and so cheap to make.
+    with ThreadPoolExecutor(thread_count()) as pool:
+        chunks = list(
+            pool.map(
+                lambda rows: _ids(observations, lookups, len(variables), rows),
+                _chunks(observations.height),
+            )
+        )
+        _check_flags(observations, chunks)
+        chosen = sorted(set().union(*(chunk.periods for chunk in chunks)))
+        names = _Names(tree.codes, variables, keys, chosen)
+        blocks = _blocks(chunks, names, pool)
+    unknown = _unknown_areas(chunks)
     return Observed(tuple(variables), keys, tuple(chosen), blocks, unknown)
-
-
-def _periods(ids: _Ids) -> list[int]:
-    kept = ids.period if ids.keep.all() else ids.period[ids.keep]
-    if not kept.size:
-        return []
-    first = int(kept.min())
-    return (np.flatnonzero(np.bincount(kept - first)) + first).tolist()
 
 
 def _keys(observations: pl.DataFrame) -> tuple[str, ...]:
@@ -181,61 +202,64 @@ def _keys(observations: pl.DataFrame) -> tuple[str, ...]:
     return ("", *broken.unique(maintain_order=True).to_list())
 
 
-@dataclass
-class _Ids:
-    """Per observation: positions of its area, variable and key, its period, value and state."""
-
-    area: Indices
-    period: Ints
-    variable: Indices
-    key: Indices
-    state: States
-    value: Floats
-    keep: npt.NDArray[np.bool_]
+def _chunks(size: int) -> list[slice]:
+    """`size` rows as consecutive slices of at most `_CHUNK` rows (one slice for no rows)."""
+    count = max(1, -(-size // _CHUNK))
+    bounds = np.linspace(0, size, count + 1).astype(np.int64).tolist()
+    return [slice(start, stop) for start, stop in itertools.pairwise(bounds)]
 
 
-def _ids(
-    observations: pl.DataFrame,
-    tree: AreaTree,
-    variables: Sequence[str],
-    keys: Sequence[str],
-) -> _Ids:
-    frame = observations.select(
-        pl.col("period").cast(pl.Int64).fill_null(-1),
-        pl.col("value").cast(pl.Float64),
-    )
-    lookups = [
-        ("area", tree.codes.to_list(), -1),
-        ("variable", variables, -1),
-        ("breakdown_key", keys, 0),
-        ("flag", _FLAGS, 0),
-    ]
-    # Array lookups over millions of rows release the interpreter lock: one thread per core.
-    with ThreadPoolExecutor(thread_count()) as pool:
-        area, variable, key, flag = pool.map(
-            lambda lookup: _text_positions(observations[lookup[0]], lookup[1], null=lookup[2]),
-            lookups,
-        )
-    if (flag < 0).any():
-        strange = observations["flag"].filter(pl.Series(flag < 0))[0]
-        raise ObservationError(
-            f'observations: unknown flag {strange!r} (the flags are "", ".", "-", "x")'
-        )
-    value = frame["value"].to_numpy(writable=True)
-    value[flag == _FLAGS.index("-")] = 0.0
-    state = _STATE_OF_FLAG[flag]
-    state[(state == VALUE) & np.isnan(value)] = EMPTY
-    period = frame["period"].to_numpy()
-    del frame
-    return _Ids(
-        area=area,
-        period=period,
-        variable=variable,
-        key=key,
-        state=state,
-        value=value,
-        keep=(variable >= 0) & (area >= 0) & (period >= 0),
-    )
+@dataclass(frozen=True)
+class _Lookup:
+    """How the texts of a column map to positions among `names` (-1 for other texts, `null`
+    for null).
+
+    A categorical column is looked up category by category: `table` holds the position of
+    each category code, filled in for the codes the rows show (`_UNSEEN` until then), so
+    that texts are never compared row by row.
+    """
+
+    names: Sequence[str]
+    null: int
+    dtype: pl.DataType
+    table: Indices | None
+    lock: threading.Lock
+
+    @classmethod
+    def of(cls, texts: pl.Series, names: Sequence[str], *, null: int) -> _Lookup:
+        table = None
+        if isinstance(texts.dtype, pl.Categorical | pl.Enum):
+            largest = texts.to_physical().max()
+            size = 0 if largest is None else int(largest) + 1  # type: ignore[arg-type]
+            table = np.full(size, _UNSEEN, dtype=np.int32)
+        return cls(names, null, texts.dtype, table, threading.Lock())
+
+    def positions(self, texts: pl.Series) -> Indices:
+        """Per row the position of its text."""
+        if self.table is None:
+            return _text_positions(texts, self.names, null=self.null)
+        physical = texts.to_physical()
+        nulls = physical.null_count()
+        codes = (physical.fill_null(0) if nulls else physical).to_numpy()
+        positions: Indices = self.table[codes]
+        unseen = positions == _UNSEEN
+        if unseen.any():
+            # Marking is much cheaper than sorting or hashing the codes to find the distinct.
+            met = np.zeros(self.table.size, dtype=np.bool_)
+            met[codes[unseen]] = True
+            self._learn(np.flatnonzero(met))
+            positions = self.table[codes]
+        if nulls:
+            positions[physical.is_null().to_numpy()] = self.null
+        return positions
+
+    def _learn(self, codes: npt.NDArray[Any]) -> None:
+        """Look up the categories of `codes` (once: chunks side by side may meet them too)."""
+        assert self.table is not None
+        with self.lock:
+            labels = pl.Series(codes.astype(np.uint32)).cat.to(self.dtype).cast(pl.Utf8)
+            number = {name: index for index, name in enumerate(self.names)}
+            self.table[codes] = [number.get(label, -1) for label in labels.to_list()]
 
 
 def _text_positions(texts: pl.Series, names: Sequence[str], *, null: int) -> Indices:
@@ -244,8 +268,6 @@ def _text_positions(texts: pl.Series, names: Sequence[str], *, null: int) -> Ind
     Where `null` is 0, `names` starts with "" (the totals key, the empty flag): most rows
     then have position 0, and only the others are looked up.
     """
-    if isinstance(texts.dtype, pl.Categorical | pl.Enum):
-        return _category_positions(texts, names, null)
     if null == 0:
         chosen = texts.fill_null("") != ""
         positions = np.zeros(texts.len(), dtype=np.int32)
@@ -258,31 +280,94 @@ def _text_positions(texts: pl.Series, names: Sequence[str], *, null: int) -> Ind
     return np.asarray(enum.cast(pl.Int32).fill_null(null).to_numpy())
 
 
-def _category_positions(texts: pl.Series, names: Sequence[str], null: int) -> Indices:
-    """`_text_positions` for a categorical column: each category is looked up once, and the
-    rows take its position through their integer codes."""
-    physical = texts.to_physical()
-    nulls = physical.null_count()
-    codes = (physical.fill_null(0) if nulls else physical).to_numpy()
-    seen = np.zeros(int(codes.max(initial=0)) + 1, dtype=np.bool_)
-    seen[codes] = True
-    present = np.flatnonzero(seen)
-    labels = pl.Series(present.astype(np.uint32)).cat.to(texts.dtype).cast(pl.Utf8)
-    number = {name: index for index, name in enumerate(names)}
-    table = np.full(seen.size, -1, dtype=np.int32)
-    table[present] = [number.get(label, -1) for label in labels.to_list()]
-    positions: Indices = table[codes]
-    if nulls:
-        positions[physical.is_null().to_numpy()] = null
-    return positions
+@dataclass(frozen=True)
+class _Ids:
+    """The observations of a chunk of rows: per row its area position, period, pair (key
+    position × number of variables + variable position), flag position and value, and
+    whether it is kept (a known area and variable, a period); the chunk's kept periods, its
+    first unknown flag and its unknown area codes."""
+
+    rows: slice
+    area: Indices
+    period: Indices
+    pair: Indices
+    flag: Indices
+    value: Floats
+    keep: npt.NDArray[np.bool_]
+    periods: set[int]
+    strange_flag: str | None
+    strange_areas: tuple[str, ...]
+
+    def kept(self) -> _Ids:
+        """The chunk with its kept rows only (itself when all are kept)."""
+        if self.keep.all():
+            return self
+        rows = np.flatnonzero(self.keep)
+        return dataclasses.replace(
+            self,
+            area=self.area[rows],
+            period=self.period[rows],
+            pair=self.pair[rows],
+            flag=self.flag[rows],
+            value=self.value[rows],
+            keep=self.keep[rows],
+        )
 
 
-def _unknown_areas(observations: pl.DataFrame, ids: _Ids) -> tuple[int, tuple[str, ...]]:
-    strangers = (ids.area < 0) & (ids.variable >= 0)
-    if not strangers.any():
-        return 0, ()
-    codes = observations["area"].filter(pl.Series(strangers)).unique(maintain_order=True)
-    return codes.len(), tuple(codes.head(3).to_list())
+def _ids(
+    observations: pl.DataFrame, lookups: Sequence[_Lookup], n_variables: int, rows: slice
+) -> _Ids:
+    part = observations.slice(rows.start, rows.stop - rows.start)
+    area, variable, key, flag = (
+        lookup.positions(part[column])
+        for lookup, column in zip(
+            lookups, ("area", "variable", "breakdown_key", "flag"), strict=True
+        )
+    )
+    # Years fit 32 bits; a period that does not is left out like a missing one.
+    period = part["period"].cast(pl.Int32, strict=False).fill_null(-1).to_numpy()
+    value = np.asarray(part["value"].cast(pl.Float64).to_numpy(), dtype=np.float64)
+    keep = (variable >= 0) & (area >= 0) & (period >= 0)
+    strange = np.flatnonzero(flag < 0)
+    strangers = (area < 0) & (variable >= 0)
+    return _Ids(
+        rows,
+        area,
+        period,
+        key * np.int32(n_variables) + variable,
+        flag,
+        value,
+        keep,
+        _distinct(period if keep.all() else period[keep]),
+        str(part["flag"][int(strange[0])]) if strange.size else None,
+        _codes_of(part["area"], strangers) if strangers.any() else (),
+    )
+
+
+def _distinct(periods: Ints) -> set[int]:
+    if not periods.size:
+        return set()
+    first = int(periods.min())
+    return set((np.flatnonzero(np.bincount(periods - first)) + first).tolist())
+
+
+def _codes_of(areas: pl.Series, rows: npt.NDArray[np.bool_]) -> tuple[str, ...]:
+    codes = areas.filter(pl.Series(rows)).cast(pl.Utf8).unique(maintain_order=True)
+    return tuple(codes.to_list())
+
+
+def _check_flags(observations: pl.DataFrame, chunks: Sequence[_Ids]) -> None:
+    for chunk in chunks:
+        if chunk.strange_flag is not None:
+            raise ObservationError(
+                f"observations: unknown flag {chunk.strange_flag!r} "
+                '(the flags are "", ".", "-", "x")'
+            )
+
+
+def _unknown_areas(chunks: Sequence[_Ids]) -> tuple[int, tuple[str, ...]]:
+    codes = list(dict.fromkeys(code for chunk in chunks for code in chunk.strange_areas))
+    return len(codes), tuple(codes[:3])
 
 
 @dataclass(frozen=True)
@@ -293,80 +378,94 @@ class _Names:
     periods: Sequence[int]
 
 
-def _blocks(ids: _Ids, names: _Names) -> dict[tuple[str, ...], Block]:
-    """Scatter the observations into one buffer that holds every block, in one pass.
+def _blocks(
+    chunks: Sequence[_Ids], names: _Names, pool: ThreadPoolExecutor
+) -> dict[tuple[str, ...], Block]:
+    """Scatter the observations into one buffer that holds every block, chunk by chunk.
 
-    Blocks share the area and period axes and differ in their variables and keys; small
-    tables give each row its block's offset, variable position and key stride, so no row is
-    gathered twice.
+    Blocks share the area and period axes and differ in their variables and keys. Per pair of
+    key and variable a small table holds where its cells start and the stride of a period,
+    so a row's cell is ``start + (area × periods + period) × stride``.
     """
     dimension_sets = [_dimensions(key) for key in names.keys]
     distinct = list(dict.fromkeys(dimension_sets))
-    block_of_key = np.array([distinct.index(d) for d in dimension_sets], dtype=np.int32)
-    position_of_key = np.zeros(len(names.keys), dtype=np.int32)
+    block_of_key = np.array([distinct.index(d) for d in dimension_sets], dtype=np.int64)
     key_counts = np.bincount(block_of_key, minlength=len(distinct))
+    position_of_key = np.zeros(len(names.keys), dtype=np.int64)
     for number in range(len(distinct)):
         position_of_key[block_of_key == number] = np.arange(key_counts[number])
-    rows = None if ids.keep.all() else np.flatnonzero(ids.keep)
-
-    def kept(column: npt.NDArray[Any]) -> npt.NDArray[Any]:
-        return column if rows is None else column[rows]
-
-    key, variable = kept(ids.key), kept(ids.variable)
-    block = block_of_key[key] if len(distinct) > 1 else np.zeros(key.size, np.int32)
-    n_variables = len(names.variables)
-    pairs = np.bincount(block * n_variables + variable, minlength=len(distinct) * n_variables)
-    present = pairs.reshape(len(distinct), n_variables) > 0
+    n_keys, n_variables = len(names.keys), len(names.variables)
+    kept = list(pool.map(_Ids.kept, chunks))
+    by_pair = sum(
+        pool.map(lambda chunk: np.bincount(chunk.pair, minlength=n_keys * n_variables), kept),
+        start=np.zeros(n_keys * n_variables, np.int64),
+    )
+    by_key = by_pair.reshape(n_keys, n_variables) > 0
+    present = np.stack([by_key[block_of_key == n].any(axis=0) for n in range(len(distinct))])
     n_areas, n_periods = names.areas.len(), len(names.periods)
     sizes = present.sum(axis=1) * n_areas * n_periods * key_counts
     offsets = np.concatenate([[0], np.cumsum(sizes)])
     total = int(offsets[-1])
-    index: type[np.signedinteger[Any]] = np.int32 if total < 2**31 else np.int64
-    variable_position = (np.cumsum(present, axis=1) - 1).astype(index).reshape(-1)
-    key_stride, key_position = key_counts.astype(index), position_of_key.astype(index)
-    block_offset = offsets.astype(index)
-    area, period, value, state = kept(ids.area), kept(ids.period), kept(ids.value), kept(ids.state)
+    # Per pair: the stride of its block's key axis, and where its cells start (less the first
+    # period's, so that periods need no lookup when they are consecutive).
+    variable_position = np.cumsum(present, axis=1) - 1
+    stride = key_counts[block_of_key][:, None].repeat(n_variables, axis=1)
+    first = min(names.periods, default=0)
+    consecutive = len(names.periods) == (max(names.periods, default=-1) - first + 1)
+    largest = total + (first * int(key_counts.max(initial=1)) if consecutive else 0)
+    index: type[np.signedinteger[Any]] = np.int32 if largest < 2**31 else np.int64
+    start = (
+        offsets[block_of_key][:, None]
+        + variable_position[block_of_key] * (n_areas * n_periods) * stride
+        + position_of_key[:, None]
+        - (first * stride if consecutive else 0)
+    )
+    start, stride = start.reshape(-1).astype(index), stride.reshape(-1).astype(index)
     values = np.full(total, np.nan)
     states = np.zeros(total, dtype=np.int8)
-    owner = np.full(total, -1, dtype=np.int32 if key.size < 2**31 else np.int64)
 
-    def place(part: slice) -> Indices:
-        """Scatter some rows; each cell notes its row, so that a repeated cell shows."""
-        of_block = block[part]
-        flat: Indices = variable_position[of_block * n_variables + variable[part]]
-        flat = flat * index(n_areas) + area[part]
-        flat = flat * index(n_periods) + _positions(period[part], names.periods)
-        flat = flat * key_stride[of_block] + key_position[key[part]] + block_offset[of_block]
-        values[flat] = value[part]
-        states[flat] = state[part]
-        owner[flat] = np.arange(part.start, part.stop)
+    def cells(chunk: _Ids) -> Indices:
+        period = chunk.period if consecutive else _positions(chunk.period, names.periods)
+        in_block = chunk.area.astype(index) * index(n_periods) + period
+        if n_keys > 1:
+            in_block *= stride[chunk.pair]
+        flat: Indices = start[chunk.pair] + in_block
         return flat
 
-    def repeated(part: slice, flat: Indices) -> int | None:
-        clash = np.flatnonzero(owner[flat] != np.arange(part.start, part.stop))
-        return int(flat[clash[0]]) if clash.size else None
+    def place(chunk: _Ids) -> None:
+        flat = cells(chunk)
+        values[flat] = chunk.value
+        nothing = np.flatnonzero(chunk.flag == _NOTHING)
+        values[flat[nothing]] = 0.0  # "-" is the value 0
+        states[flat] = _STATE[chunk.flag * 2 + np.isnan(chunk.value)]
 
-    # Rows are independent: halves are placed side by side (array work releases the lock).
-    parts = _parts(key.size, thread_count())
-    with ThreadPoolExecutor(len(parts)) as pool:
-        flats = list(pool.map(place, parts))
-        clashes = list(pool.map(repeated, parts, flats))
-    for cell in clashes:
-        if cell is not None:
-            _repeated_cell(cell, offsets, present, key_counts, names, block_of_key)
+    list(pool.map(place, kept))
+    # Every row leaves a state that is not NO_RECORD: fewer such cells than rows means that
+    # some cell occurs twice.
+    if np.count_nonzero(states) < sum(chunk.pair.size for chunk in kept):
+        _repeated_cell(_twice(list(pool.map(cells, kept)), total), offsets, present, key_counts,
+                       names, block_of_key)  # fmt: skip
     blocks = {}
     for number, dimensions in enumerate(distinct):
         variables = np.flatnonzero(present[number])
         shape = (variables.size, n_areas, n_periods, int(key_counts[number]))
-        cells = slice(int(offsets[number]), int(offsets[number + 1]))
+        in_block = slice(int(offsets[number]), int(offsets[number + 1]))
         blocks[dimensions] = Block(
             dimensions,
             np.flatnonzero(block_of_key == number),
             variables,
-            values[cells].reshape(shape),
-            states[cells].reshape(shape),
+            values[in_block].reshape(shape),
+            states[in_block].reshape(shape),
         )
     return blocks
+
+
+def _twice(flats: Sequence[Indices], total: int) -> int:
+    """The first cell that occurs more than once among the cells of all chunks."""
+    counts = sum(
+        (np.bincount(flat, minlength=total) for flat in flats), start=np.zeros(total, np.int64)
+    )
+    return int(np.flatnonzero(counts > 1)[0])
 
 
 def _positions(periods: Ints, chosen: Sequence[int]) -> Indices:
@@ -377,13 +476,6 @@ def _positions(periods: Ints, chosen: Sequence[int]) -> Indices:
     table = np.zeros(last - first + 1, dtype=np.int32)
     table[np.asarray(chosen) - first] = np.arange(len(chosen))
     return np.take(table, periods - first, mode="clip")
-
-
-def _parts(size: int, count: int) -> list[slice]:
-    """`size` rows as `count` consecutive slices (fewer for few rows)."""
-    count = max(1, min(count, size // 100_000))
-    bounds = np.linspace(0, size, count + 1).astype(np.int64).tolist()
-    return [slice(start, stop) for start, stop in itertools.pairwise(bounds)]
 
 
 def _repeated_cell(
