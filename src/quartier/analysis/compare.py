@@ -10,9 +10,13 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 import numpy as np
+import numpy.typing as npt
 
 from quartier.analysis.aggregate import NO_DATA, ZERO_DENOMINATOR, Codes, Floats, Ints, reason_codes
 from quartier.analysis.catalogue import Kind
+
+# Ranks are whole numbers, 0 where a value has no rank.
+Ranks = npt.NDArray[np.uint32]
 
 __all__ = [
     "deciles",
@@ -107,18 +111,18 @@ def differences(values: Floats, positions: Ints, *, relative: bool) -> Floats:
         return np.where(earlier == 0, np.nan, (values / earlier - 1.0) * 100.0)
 
 
-def min_ranks(values: Floats, *, descending: bool) -> Floats:
-    """Ranks along the first axis, 1 first; equal values share the smallest rank; NaN stays NaN.
+def min_ranks(values: Floats, *, descending: bool) -> Ranks:
+    """Ranks along the first axis, 1 first; equal values share the smallest rank; 0 for NaN.
 
     Examples
     --------
     >>> min_ranks(np.array([3.0, np.nan, 1.0, 3.0]), descending=True).tolist()
-    [1.0, nan, 3.0, 1.0]
+    [1, 0, 3, 1]
     >>> min_ranks(np.array([[0.5, 2.0], [0.25, 2.0]]), descending=False).tolist()
-    [[2.0, 1.0], [1.0, 1.0]]
+    [[2, 1], [1, 1]]
     """
     if values.shape[0] == 1:
-        return np.where(np.isnan(values), np.nan, 1.0)
+        return np.where(np.isnan(values), 0, 1).astype(np.uint32)
     keys = -values if descending else values
     # One row per period and cell, contiguous: sorting runs along it.
     rows = np.ascontiguousarray(keys.reshape(keys.shape[0], -1).T)
@@ -126,12 +130,13 @@ def min_ranks(values: Floats, *, descending: bool) -> Floats:
     first = np.empty(ordered.shape, dtype=bool)
     first[:, 0] = True
     np.not_equal(ordered[:, 1:], ordered[:, :-1], out=first[:, 1:])
-    start = np.where(first, np.arange(1.0, rows.shape[1] + 1.0), 0.0)
+    # Whole numbers: 4 bytes a rank, and no conversion from floats for the output.
+    start = np.where(first, np.arange(1, rows.shape[1] + 1, dtype=np.uint32), np.uint32(0))
     np.maximum.accumulate(start, axis=-1, out=start)
-    start[np.isnan(ordered)] = np.nan
-    ranks = np.empty(rows.shape)
+    start[np.isnan(ordered)] = 0
+    ranks = np.empty(rows.shape, dtype=np.uint32)
     np.put_along_axis(ranks, order, start, axis=-1)
-    return ranks.T.reshape(values.shape)
+    return np.ascontiguousarray(ranks.T).reshape(values.shape)
 
 
 def _sort_order(rows: Floats) -> tuple[Ints, Floats]:
@@ -161,18 +166,18 @@ def _sort_order(rows: Floats) -> tuple[Ints, Floats]:
     return order, ordered
 
 
-def deciles(ranks: Floats) -> Floats:
-    """Deciles 1-10 from ranks along the first axis: floor(10 (rank − 1) / n) + 1, n the number
-    of values; decile 1 holds the first tenth.
+def deciles(ranks: Ranks) -> npt.NDArray[np.uint8]:
+    """Deciles 1-10 from ranks along the first axis (0: no rank): floor(10 (rank − 1) / n) + 1,
+    n the number of ranks; decile 1 holds the first tenth; 0 where there is no rank.
 
     Examples
     --------
-    >>> deciles(np.array([1.0, 2.0, 3.0, np.nan])).tolist()
-    [1.0, 4.0, 7.0, nan]
+    >>> deciles(np.array([1, 2, 3, 0], dtype=np.uint32)).tolist()
+    [1, 4, 7, 0]
     """
-    count = (~np.isnan(ranks)).sum(axis=0)
-    with np.errstate(divide="ignore", invalid="ignore"):
-        return np.asarray(np.floor(10.0 * (ranks - 1.0) / count) + 1.0, dtype=np.float64)
+    count = np.count_nonzero(ranks, axis=0).astype(np.int64)
+    tenths = 10 * (ranks.astype(np.int64) - 1) // np.maximum(count, 1) + 1
+    return np.where(ranks > 0, tenths, 0).astype(np.uint8)
 
 
 def zscores(values: Floats) -> Floats:

@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
+import numpy.typing as npt
 import polars as pl
 
 from quartier.analysis.aggregate import (
@@ -37,10 +38,7 @@ from quartier.analysis.cubes import Observed
 
 __all__ = ["Evaluator", "Job", "Problem"]
 
-WHOLE_NUMBERS: dict[str, tuple[pl.DataType, type[np.unsignedinteger[Any]]]] = {
-    "rank": (pl.UInt32(), np.uint32),
-    "decile": (pl.UInt8(), np.uint8),
-}
+WHOLE_NUMBERS: dict[str, pl.DataType] = {"rank": pl.UInt32(), "decile": pl.UInt8()}
 FIGURE_COLUMNS = (
     "numerator",
     "denominator",
@@ -311,15 +309,11 @@ def _repeated(value: str | None, size: int, dtype: pl.DataType) -> pl.Series:
     return pl.Series([value], dtype=dtype).new_from_index(0, size)
 
 
-def _series(name: str, values: Floats) -> pl.Series:
-    # A masked array turns NaN into null at half the cost of `nan_to_null`, and keeps the
-    # nulls of ranks and deciles without a slow cast.
-    missing = np.isnan(values)
-    if name not in WHOLE_NUMBERS:
-        return pl.Series(name, np.ma.MaskedArray(values, missing))
-    dtype, numpy_type = WHOLE_NUMBERS[name]
-    whole = np.where(missing, 0, values).astype(numpy_type)
-    return pl.Series(name, np.ma.MaskedArray(whole, missing), dtype=dtype)
+def _series(name: str, values: npt.NDArray[Any]) -> pl.Series:
+    """A column of figures: NaN becomes null; ranks and deciles are whole numbers, 0 null."""
+    if name in WHOLE_NUMBERS:
+        return pl.Series(name, np.ma.MaskedArray(values, values == 0), dtype=WHOLE_NUMBERS[name])
+    return pl.Series(name, values, nan_to_null=True)
 
 
 def _chosen(out: Ints, count: int) -> Ints | slice:
@@ -336,7 +330,7 @@ def _figures(
     city: Floats,
     periods: tuple[int, ...],
     change_years: int,
-) -> dict[str, Floats]:
+) -> dict[str, npt.NDArray[Any]]:
     """Comparison figures of the chosen periods (`value`, `city`), and changes of all periods."""
     city_value = np.broadcast_to(city, value.shape)
     with np.errstate(divide="ignore", invalid="ignore"):
