@@ -13,7 +13,7 @@ import itertools
 import threading
 from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, TypeAlias
 
 import numpy as np
@@ -85,6 +85,9 @@ class Block:
     variable_ids: Ints
     values: Floats
     states: States
+    _presence: dict[int, tuple[npt.NDArray[np.bool_], ...]] = field(
+        default_factory=dict, init=False, repr=False, compare=False
+    )
 
     def position(self, variable: int) -> int | None:
         """The position of a variable id in this block, or None."""
@@ -93,18 +96,28 @@ class Block:
 
     def base_rank(self, position: int, tree: AreaTree) -> int:
         """The deepest rank with any record of the variable."""
-        recorded = (self.states[position] != NO_RECORD).any(axis=(1, 2))
+        recorded = self._recorded(position)[0]
         return max(
             rank for rank, span in enumerate(tree.spans) if recorded[span.start : span.stop].any()
         )
 
     def keys_present(self, position: int) -> npt.NDArray[np.bool_]:
         """Per key position: whether the variable has any record with that key."""
-        return np.asarray((self.states[position] != NO_RECORD).any(axis=(0, 1)))
+        return self._recorded(position)[2]
 
     def periods_present(self, position: int) -> npt.NDArray[np.bool_]:
         """Per period position: whether the variable has any record in that period."""
-        return np.asarray((self.states[position] != NO_RECORD).any(axis=(0, 2)))
+        return self._recorded(position)[1]
+
+    def _recorded(self, position: int) -> tuple[npt.NDArray[np.bool_], ...]:
+        """Per area, per period and per key whether the variable has any record: every
+        indicator of the variable asks, so the states are read once."""
+        if position not in self._presence:
+            recorded = self.states[position] != NO_RECORD
+            self._presence[position] = tuple(
+                np.asarray(recorded.any(axis=axes)) for axes in ((1, 2), (0, 2), (0, 1))
+            )
+        return self._presence[position]
 
     def base_counts(self, position: int, span: range, variable: int) -> tuple[Floats, Codes | None]:
         """Values (NaN unless usable) and reason codes of a variable for the areas of `span`."""
