@@ -212,7 +212,8 @@ def _public(
     with ThreadPoolExecutor(thread_count()) as pool:
         reading = {role: pool.submit(_floats, results[role]) for role in _ROLES}
         rows = _Rows.of(results, areas, pool)
-        counts = {role: read.result() for role, read in reading.items()}
+        # The futures let go of the counts: they are freed while suppression runs.
+        counts = {role: reading.pop(role).result() for role in _ROLES}
     present = {role: ~np.isnan(values) for role, values in counts.items()}
     has_counts = {role: rows.coded.any_per_name(mask) for role, mask in present.items()}
     minimums = _minimums(has_counts["denominator"], rows, minimum)
