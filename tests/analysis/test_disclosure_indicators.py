@@ -311,8 +311,10 @@ def test_results_as_cubes_and_in_any_order_give_the_same_public_view(seed: int) 
     by_period = frame.sort("indicator", "period", maintain_order=True)
     engine_layout = _Layout.of(_Rows.of(frame, AREAS))
     period_layout = _Layout.of(_Rows.of(by_period, AREAS))
-    assert engine_layout is not None and engine_layout.transposed  # the path for cubes
-    assert period_layout is not None and not period_layout.transposed
+    assert engine_layout is not None  # the path for cubes
+    assert engine_layout.transposed
+    assert period_layout is not None
+    assert not period_layout.transposed
     assert _Layout.of(_Rows.of(shuffled, AREAS)) is None  # the general path
     cubes = disclose_indicators(frame, **options)  # type: ignore[arg-type]
     in_any_order = disclose_indicators(shuffled, **options)  # type: ignore[arg-type]
