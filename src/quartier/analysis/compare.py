@@ -175,9 +175,15 @@ def deciles(ranks: Ranks) -> npt.NDArray[np.uint8]:
     >>> deciles(np.array([1, 2, 3, 0], dtype=np.uint32)).tolist()
     [1, 4, 7, 0]
     """
-    count = np.count_nonzero(ranks, axis=0).astype(np.int64)
-    tenths = 10 * (ranks.astype(np.int64) - 1) // np.maximum(count, 1) + 1
-    return np.where(ranks > 0, tenths, 0).astype(np.uint8)
+    count = np.count_nonzero(ranks, axis=0).astype(np.float64)
+    # In floating point, which divides much faster than integers and is exact here: the floor
+    # of a correctly rounded quotient of whole numbers below 2**33 is the true floor.
+    tenths = (ranks.astype(np.float64) - 1.0) * 10.0
+    tenths /= np.maximum(count, 1.0)
+    np.floor(tenths, out=tenths)
+    tenths += 1.0
+    tenths[ranks == 0] = 0.0
+    return tenths.astype(np.uint8)
 
 
 def zscores(values: Floats) -> Floats:
