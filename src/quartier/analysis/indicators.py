@@ -161,16 +161,16 @@ def compute_indicators(
     observed = observe(observations, tree, variables=variables, periods=wanted)
     evaluator = Evaluator(tree, observed, change_years)
     requested = [p for p in observed.periods if years is None or p in set(years)]
-    jobs = [
-        job
-        for indicator in chosen
-        for job in evaluator.jobs(indicator, requested, breakdowns=breakdowns)
-    ]
-    # Jobs only read what `jobs` prepared, and their array work releases the interpreter
-    # lock: a thread per core runs them side by side. Many parts, joined without copying: the
-    # key columns of equal shape share memory.
+    # A job only reads what `jobs` prepared for it, and array work releases the interpreter
+    # lock: each job runs on a thread per core as soon as it is prepared, while the next ones
+    # are. Many parts, joined without copying: the key columns of equal shape share memory.
     with ThreadPoolExecutor(thread_count()) as pool:
-        parts = list(pool.map(evaluator.run, jobs))
+        running = [
+            pool.submit(evaluator.run, job)
+            for indicator in chosen
+            for job in evaluator.jobs(indicator, requested, breakdowns=breakdowns)
+        ]
+        parts = [job.result() for job in running]
     values = pl.concat(parts, rechunk=False) if parts else pl.DataFrame(schema=OUTPUT_SCHEMA)
     problems = _unknown_areas(observed) + _years_without_data(years, observed)
     return IndicatorResults(values, tuple(problems + evaluator.problems), change_years)
