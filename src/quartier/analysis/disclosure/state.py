@@ -97,8 +97,18 @@ class Table:
         return cells[self.eligible[cells] & ~self.hidden[cells]]
 
     def best(self, candidates: IntArray, exclude: int = -1) -> int:
-        """The cheapest complement among candidates, by `cost_keys`."""
-        return int(candidates[np.lexsort(self.cost_keys(candidates, exclude)[::-1])[0]])
+        """The cheapest complement among candidates, by `cost_keys`: the first in their order.
+
+        Narrowed key by key instead of sorting: it is called once per complement, thousands
+        of times for a large table.
+        """
+        keep = self.keep[candidates]
+        if keep.any() and not keep.all():
+            candidates = candidates[~keep]
+        balance = self._balance(candidates, exclude)
+        candidates = candidates[balance == balance.min()]
+        values = self.values[candidates]
+        return int(candidates[values == values.min()].min())
 
     def cost_keys(self, candidates: IntArray, exclude: int = -1) -> FloatArray:
         """Sort keys (most important first) for choosing a complement.
@@ -108,6 +118,13 @@ class Table:
            relations it would close (exactly one hidden cell, -1), not counting ``exclude``;
         3. the value: small cells first, the least information lost; then the cell index.
         """
+        balance = self._balance(candidates, exclude)
+        return np.stack(
+            [self.keep[candidates], balance, self.values[candidates], candidates]
+        ).astype(np.float64)
+
+    def _balance(self, candidates: IntArray, exclude: int) -> IntArray:
+        """Per candidate: relations it would newly expose minus relations it would close."""
         starts = self.by_cell.indptr[candidates]
         ends = self.by_cell.indptr[candidates + 1]
         relations = self.by_cell.indices[_ranges(starts, ends)]
@@ -115,7 +132,4 @@ class Table:
         score = (counts == 0).astype(np.int64) - (counts == 1)
         score[relations == exclude] = 0
         owner = np.repeat(np.arange(candidates.size), ends - starts)
-        balance = np.bincount(owner, weights=score, minlength=candidates.size)
-        return np.stack(
-            [self.keep[candidates], balance, self.values[candidates], candidates]
-        ).astype(np.float64)
+        return np.bincount(owner, weights=score, minlength=candidates.size).astype(np.int64)
