@@ -327,3 +327,37 @@ def test_results_as_cubes_and_in_any_order_give_the_same_public_view(seed: int) 
     first_year = cubes.filter(pl.col("period") == 2022)
     assert first_year["change_1"].null_count() == first_year.height
     assert cubes.filter(pl.col("period") == 2023)["change_n"].null_count() == first_year.height
+
+
+def test_cubes_with_two_top_areas_hide_the_city_value_as_rows_in_any_order_do() -> None:
+    """Two hierarchies side by side (two top areas): the city value of a row is hidden when a
+    top area's rate of its indicator, year and key is hidden, on both paths."""
+    first = _cube_results(5)
+    second = _cube_results(6).with_columns(("x" + pl.col("area")).alias("area"))
+    frame = pl.concat(
+        [part for indicator in ("a", "b") for part in (
+            first.filter(pl.col("indicator") == indicator),
+            second.filter(pl.col("indicator") == indicator),
+        )]
+    )  # fmt: skip
+    areas = pl.concat(
+        [AREAS, AREAS.with_columns(("x" + pl.col("code")).alias("code"),
+                                   ("x" + pl.col("parent")).alias("parent"))]
+    )  # fmt: skip
+    options = {
+        "areas": areas,
+        "catalogue_min_denominators": {"a": 25, "b": 25},
+        "view": "public",
+        "change_n_years": 2,
+    }
+    shuffled = frame.sample(fraction=1.0, shuffle=True, seed=5)
+    assert _Layout.of(_Rows.of(frame, areas)) is not None
+    cubes = disclose_indicators(frame, **options)  # type: ignore[arg-type]
+    in_any_order = disclose_indicators(shuffled, **options)  # type: ignore[arg-type]
+    keys = ["indicator", "area", "period", "breakdown_key"]
+    assert_frame_equal(cubes.sort(keys), in_any_order.sort(keys))
+    tops = cubes.filter(pl.col("area").is_in(["city", "xcity"]))
+    hidden_top = tops.filter(pl.col("flag") == ".").select("indicator", "period", "breakdown_key")
+    assert hidden_top.height > 0  # some city rate is hidden: the city value must follow it
+    hidden_city = cubes.join(hidden_top.unique(), on=["indicator", "period", "breakdown_key"])
+    assert hidden_city["city_value"].null_count() == hidden_city.height

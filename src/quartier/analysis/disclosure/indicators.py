@@ -27,6 +27,7 @@ returns the values unchanged, with "." only where a value is missing.
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Mapping, Sequence
 from concurrent.futures import Executor, ThreadPoolExecutor
 from dataclasses import dataclass
@@ -221,7 +222,12 @@ def _public(
     # False where the denominator is missing.
     small = counts["denominator"] < rows.coded.per_row(smallest)
     layout = _Layout.of(rows)
-    hidden = _count_status(rows, counts, has_counts, small, min_count, variables, layout)
+    series = _series(rows, counts, has_counts, variables)
+    if layout is not None:
+        # Every block repeats the first one's coordinates: the rest are let go before the
+        # suppression, which needs the memory.
+        rows = rows.first_block(layout.size)
+    hidden = _count_status(rows, counts, series, small, min_count, layout)
     rate_hidden = (
         hidden["numerator"]
         | ~present["numerator"]
@@ -232,8 +238,11 @@ def _public(
     masks |= _changes_hidden(results, rows, layout, rate_hidden, change_n_years)
     masks |= {column: rate_hidden for column in derived if column in results.columns}
     if "city_value" in results.columns:
-        city = layout.city_hidden(rate_hidden, rows) if layout is not None else None
-        masks["city_value"] = rows.city_hidden(rate_hidden) if city is None else city
+        masks["city_value"] = (
+            rows.city_hidden(rate_hidden)
+            if layout is None
+            else layout.city_hidden(rate_hidden, rows)
+        )
     without = _rows_without(rows.coded, has_counts["denominator"])
     return masks, without
 
@@ -324,6 +333,16 @@ class _Rows:
     @property
     def n_keys(self) -> int:
         return int(self.key_categories.shape[0])
+
+    def first_block(self, size: int) -> _Rows:
+        """The rows with the area, period and key of the first `size` rows only (copies, so
+        that the full columns are freed); for a `_Layout`, whose blocks all repeat them."""
+        return dataclasses.replace(
+            self,
+            area=self.area[:size].copy(),
+            period=self.period[:size].copy(),
+            key=self.key[:size].copy(),
+        )
 
     def earlier_rows(self) -> _Earlier:
         """An index of the rows by indicator, area, key and period, to find earlier years."""
@@ -445,10 +464,9 @@ def _minimums(
 def _count_status(
     rows: _Rows,
     counts: dict[str, FloatArray],
-    has_counts: Mapping[str, BoolArray],
+    series: Mapping[tuple[str, str], str | None],
     small: BoolArray,
     min_count: int,
-    variables: Mapping[str, tuple[str, str | None]] | None,
     layout: _Layout | None,
 ) -> dict[str, BoolArray]:
     """Per row and count (numerator, denominator) whether the count is hidden.
@@ -456,9 +474,9 @@ def _count_status(
     Every count becomes a cell of its series (the variable behind it) by area, period and
     breakdown key; indicators sharing a series share its cells and so its suppression.
     ``counts`` is emptied once its values are in the cells: millions of rows need not be held
-    twice during suppression.
+    twice during suppression. ``series`` names the count behind each indicator and role
+    (`_series`).
     """
-    series = _series(rows, counts, has_counts, variables)
     names = sorted({name for name in series.values() if name is not None})
     number = {name: index for index, name in enumerate(names)}
     serials = {
@@ -590,9 +608,9 @@ class _Layout:
             parents=rows.parents,
         )
 
-    def city_hidden(self, hidden: BoolArray, rows: _Rows) -> BoolArray | None:
-        """Per row whether the city's value of its indicator, period and key is hidden; None
-        when the layout has several top areas sharing a period and key (rows answer then)."""
+    def city_hidden(self, hidden: BoolArray, rows: _Rows) -> BoolArray:
+        """Per row whether the city's value of its indicator, period and key is hidden (with
+        several top areas: whether any of theirs is). Reads only the first block's rows."""
         if self.transposed:
             top = np.flatnonzero(rows.tops[self.areas])
             if top.size == 1:
@@ -601,12 +619,10 @@ class _Layout:
                 return np.broadcast_to(of_city, cube).reshape(-1)
         slot = rows.period[: self.size].astype(np.int64) * rows.n_keys + rows.key[: self.size]
         tops = np.flatnonzero(rows.tops[rows.area[: self.size]])
-        if np.unique(slot[tops]).size != tops.size:
-            return None
         by_block = hidden.reshape(self.blocks.size, self.size)
-        by_slot = np.zeros((self.blocks.size, int(slot.max(initial=0)) + 1), np.bool_)
-        by_slot[:, slot[tops]] = by_block[:, tops]
-        return np.asarray(by_slot[:, slot].reshape(-1), dtype=np.bool_)
+        count = np.zeros((self.blocks.size, int(slot.max(initial=0)) + 1), np.int32)
+        np.add.at(count.T, slot[tops], by_block[:, tops].T.astype(np.int32))
+        return np.asarray((count > 0)[:, slot].reshape(-1), dtype=np.bool_)
 
     def changes_hidden(self, hidden: BoolArray, years: int) -> BoolArray:
         """Per row whether its change over ``years`` is hidden: either year hidden or missing."""
