@@ -201,7 +201,7 @@ def observe(
                 _chunks(observations.height),
             )
         )
-        _check_flags(observations, chunks)
+        _check_flags(chunks)
         chosen = sorted(set().union(*(chunk.periods for chunk in chunks)))
         names = _Names(tree.codes, variables, keys, chosen)
         blocks = _blocks(chunks, names, pool)
@@ -300,7 +300,6 @@ class _Ids:
     whether it is kept (a known area and variable, a period); the chunk's kept periods, its
     first unknown flag and its unknown area codes."""
 
-    rows: slice
     area: Indices
     period: Indices
     pair: Indices
@@ -344,7 +343,6 @@ def _ids(
     strange = np.flatnonzero(flag < 0)
     strangers = (area < 0) & (variable >= 0)
     return _Ids(
-        rows,
         area,
         period,
         key * np.int32(n_variables) + variable,
@@ -369,7 +367,7 @@ def _codes_of(areas: pl.Series, rows: npt.NDArray[np.bool_]) -> tuple[str, ...]:
     return tuple(codes.to_list())
 
 
-def _check_flags(observations: pl.DataFrame, chunks: Sequence[_Ids]) -> None:
+def _check_flags(chunks: Sequence[_Ids]) -> None:
     for chunk in chunks:
         if chunk.strange_flag is not None:
             raise ObservationError(
