@@ -46,6 +46,7 @@ from .counts import (
 )
 from .indicators import DERIVED, changes_hidden, disclose_indicators, disclose_rates
 from .primary import DEFAULT_MIN_COUNT, primary_cells
+from .publication import DEFAULT_PROTECTION_WIDTH, publish
 from .relations import Relation, RelationSet
 from .secondary import Suppression, suppress
 from .tables import (
@@ -57,6 +58,7 @@ from .tables import (
 
 __all__ = [
     "DEFAULT_MIN_COUNT",
+    "DEFAULT_PROTECTION_WIDTH",
     "DERIVED",
     "NOTHING",
     "NOT_APPLICABLE",
@@ -73,6 +75,7 @@ __all__ = [
     "feasible_intervals",
     "hierarchy_relations",
     "primary_cells",
+    "publish",
     "recoverable_cells",
     "split_breakdown_key",
     "suppress",
