@@ -1,10 +1,11 @@
 """Statistical disclosure control: what every public output passes.
 
-Counts from 1 to ``min_count - 1`` (default: 1 and 2) are suppressed (primary suppression,
-published as "."); zeros are published as "-". Secondary suppression then hides further cells
-so that no suppressed value can be recovered from the published cells by any linear combination
-of the table's relations: totals, parent areas (any depth) and breakdown margins. Rates follow
-their counts and a minimum denominator; changes and comparisons follow their rates.
+Counts from 1 to ``min_count - 1`` (default: 1 and 2) are sensitive and suppressed (published
+as "."); zeros are published as "-". Secondary suppression then hides further cells until an
+attacker who knows every relation (totals, parent areas at any depth, breakdown margins, the
+same count under any name) and that a hidden count is at least 1 cannot narrow a sensitive
+count to an interval narrower than the protection width (default 3). Rates follow their
+counts; changes and comparisons follow their values.
 
 Every frame-level function takes ``view``: "public" applies disclosure control, "internal"
 (planners) returns the values unchanged.
@@ -14,7 +15,9 @@ The layers, from generic to specific:
 - `suppress` works on an array of counts and a set of `Relation` objects;
 - `table_relations` (with `hierarchy_relations`, `breakdown_relations`,
   `split_breakdown_key`) builds the relations of a long frame of counts;
-- `disclose_counts` and `disclose_indicators` (`disclose_rates`) apply everything to frames;
+- `protect_cells` hides complements until every sensitive cell keeps a protection interval;
+- `disclose_counts` applies it to a frame of counts, `publish` to indicator results (the
+  stored public view), `internal_view` flags the planners' view;
 - `recoverable_cells` and `feasible_intervals` audit a result with linear programs.
 
 Examples
@@ -44,9 +47,9 @@ from .counts import (
     disclose_counts,
     suppress_counts,
 )
-from .indicators import DERIVED, changes_hidden, disclose_indicators, disclose_rates
 from .primary import DEFAULT_MIN_COUNT, primary_cells
-from .publication import DEFAULT_PROTECTION_WIDTH, publish
+from .protection import DEFAULT_PROTECTION_WIDTH, protect_cells
+from .publication import FLAG, FLAG_COLUMNS, UNRELIABLE, internal_view, publish
 from .relations import Relation, RelationSet
 from .secondary import Suppression, suppress
 from .tables import (
@@ -59,22 +62,23 @@ from .tables import (
 __all__ = [
     "DEFAULT_MIN_COUNT",
     "DEFAULT_PROTECTION_WIDTH",
-    "DERIVED",
+    "FLAG",
+    "FLAG_COLUMNS",
     "NOTHING",
     "NOT_APPLICABLE",
     "SECRET",
+    "UNRELIABLE",
     "Relation",
     "RelationSet",
     "Suppression",
     "View",
     "breakdown_relations",
-    "changes_hidden",
     "disclose_counts",
-    "disclose_indicators",
-    "disclose_rates",
     "feasible_intervals",
     "hierarchy_relations",
+    "internal_view",
     "primary_cells",
+    "protect_cells",
     "publish",
     "recoverable_cells",
     "split_breakdown_key",

@@ -29,16 +29,14 @@ Examples
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
-from typing import Any, Literal
+from typing import Literal
 
 import numpy as np
-import numpy.typing as npt
 import polars as pl
 
-from ..threads import thread_count
 from .primary import DEFAULT_MIN_COUNT, counts_array, primary_cells
+from .protection import DEFAULT_PROTECTION_WIDTH
 from .relations import BoolArray, FloatArray, IntArray, RelationSet
 from .secondary import Suppression, suppress
 from .tables import Grid, check_unique_cells, grid_of, split_breakdown_key
@@ -53,19 +51,12 @@ __all__ = [
     "group_columns",
     "suppress_counts",
     "suppress_grid",
-    "suppress_tables",
 ]
 
 View = Literal["public", "internal"]
 SECRET, NOTHING, NOT_APPLICABLE = ".", "-", "x"
 # Grouping columns taken when present: each variable and each period is a table of its own.
 DEFAULT_GROUPS = ("variable", "period")
-# The cells that make a group of tables worth a thread, and the most cells in a group
-# (smaller groups hold less memory at a time).
-_GROUP = 200_000
-_LARGEST_GROUP = 1_000_000
-# Block labels (areas) of any integer width.
-Labels = npt.NDArray[np.signedinteger[Any]]
 
 
 def check_view(view: str) -> None:
@@ -113,6 +104,7 @@ def suppress_counts(
     dims: Sequence[str] | None = None,
     by: Sequence[str] | None = None,
     min_count: int = DEFAULT_MIN_COUNT,
+    protection_width: int = DEFAULT_PROTECTION_WIDTH,
     sensitive: str | None = None,
     keep: str | None = None,
 ) -> Suppression:
@@ -129,6 +121,7 @@ def suppress_counts(
         _counts(frame, value),
         grid,
         min_count=min_count,
+        protection_width=protection_width,
         sensitive=None if sensitive is None else frame[sensitive].fill_null(False).to_numpy(),
         keep=None if keep is None else frame[keep].fill_null(False).to_numpy(),
     )
@@ -139,6 +132,7 @@ def suppress_grid(
     grid: Grid,
     *,
     min_count: int = DEFAULT_MIN_COUNT,
+    protection_width: int = DEFAULT_PROTECTION_WIDTH,
     sensitive: BoolArray | None = None,
     keep: BoolArray | None = None,
 ) -> Suppression:
@@ -153,54 +147,7 @@ def suppress_grid(
     active_tables = np.bincount(grid.table[cells.active], minlength=n_tables) > 0
     active = np.flatnonzero(active_tables[grid.table]) if n_tables else np.zeros(0, np.int64)
     part = grid.subset(active)
-    return cells.suppress(active, part.relations(), part.area, min_count)
-
-
-def suppress_tables(
-    values: FloatArray,
-    table: Grid,
-    *,
-    min_count: int = DEFAULT_MIN_COUNT,
-    sensitive: BoolArray | None = None,
-    keep: BoolArray | None = None,
-) -> Suppression:
-    """`suppress_grid` for many tables with the same cells, such as one per variable and year.
-
-    Row ``t`` of ``values`` (tables × cells) holds table ``t``, its cells in the order of the
-    one-table grid ``table``; ``sensitive`` and ``keep`` have the shape of ``values``. The
-    relations are found for one table and repeated for every table that needs suppression, so
-    the result equals `suppress_grid` on the grid of all tables (numbered table by table).
-    The result is flat, table by table.
-    """
-    n_tables, per_table = values.shape
-    if per_table != table.size or np.any(table.table != 0):
-        raise ValueError("the table grid must hold one table with a cell per column of values")
-    flat = None if sensitive is None else sensitive.reshape(-1)
-    kept = None if keep is None else keep.reshape(-1)
-    cells = _Cells.of(values.reshape(-1), min_count, flat, kept)
-    needed = np.zeros(n_tables * per_table, np.bool_)
-    needed[cells.active] = True
-    chosen = np.flatnonzero(needed.reshape(n_tables, per_table).any(axis=1))
-    parts = table.relation_sets()
-
-    def suppress_some(tables: IntArray) -> BoolArray:
-        active = (tables[:, None] * per_table + np.arange(per_table)).reshape(-1)
-        relations = RelationSet.concat([part.tile(tables.size, per_table) for part in parts])
-        blocks = np.tile(table.area.astype(np.int32), tables.size)
-        return cells.suppressed_cells(active, relations, blocks, min_count)
-
-    # Tables are independent: groups of them are suppressed side by side, a thread per core
-    # (the array work releases the interpreter lock), with the same result as all at once.
-    cells_in_all = chosen.size * per_table
-    threads = thread_count(cells_in_all // _GROUP)
-    count = max(threads, -(-cells_in_all // _LARGEST_GROUP))
-    groups = np.array_split(chosen, max(1, min(chosen.size, count)))
-    with ThreadPoolExecutor(threads) as pool:
-        found = list(pool.map(suppress_some, groups))
-    suppressed = np.zeros(n_tables * per_table, np.bool_)
-    for group, hidden in zip(groups, found, strict=True):
-        suppressed.reshape(n_tables, per_table)[group] = hidden.reshape(group.size, per_table)
-    return cells.result(suppressed)
+    return cells.suppress(active, part.relations(), min_count, protection_width)
 
 
 @dataclass(frozen=True)
@@ -229,25 +176,19 @@ class _Cells:
         active = np.flatnonzero(start | np.isnan(counts))
         return cls(counts, sensitive_mask, keep_mask, start, active)
 
-    def suppressed_cells(
-        self, cells: IntArray, relations: RelationSet, blocks: Labels, min_count: int
-    ) -> BoolArray:
-        """Which of the given cells (whole tables, with their relations) are suppressed."""
-        return suppress(
-            self.counts[cells],
-            relations,
-            min_count=min_count,
-            sensitive=self.sensitive[cells],
-            keep=self.keep[cells],
-            blocks=blocks,
-        ).suppressed
-
     def suppress(
-        self, cells: IntArray, relations: RelationSet, blocks: Labels, min_count: int
+        self, cells: IntArray, relations: RelationSet, min_count: int, protection_width: int
     ) -> Suppression:
         """Suppress the given cells (whole tables) with their relations; the rest is published."""
         suppressed = np.zeros(self.counts.size, np.bool_)
-        suppressed[cells] = self.suppressed_cells(cells, relations, blocks, min_count)
+        suppressed[cells] = suppress(
+            self.counts[cells],
+            relations,
+            min_count=min_count,
+            protection_width=protection_width,
+            sensitive=self.sensitive[cells],
+            keep=self.keep[cells],
+        ).suppressed
         return self.result(suppressed)
 
     def result(self, suppressed: BoolArray) -> Suppression:
@@ -266,6 +207,7 @@ def disclose_counts(
     dims: Sequence[str] | None = None,
     by: Sequence[str] | None = None,
     min_count: int = DEFAULT_MIN_COUNT,
+    protection_width: int = DEFAULT_PROTECTION_WIDTH,
     sensitive: str | None = None,
     keep: str | None = None,
 ) -> pl.DataFrame:
@@ -284,6 +226,7 @@ def disclose_counts(
         dims=dims,
         by=by,
         min_count=min_count,
+        protection_width=protection_width,
         sensitive=sensitive,
         keep=keep,
     )

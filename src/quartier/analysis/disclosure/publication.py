@@ -1,22 +1,55 @@
 """The publication: which figure of the indicator results is public, decided once.
 
-`publish` takes the engine's results (the internal view) and returns the public view of every
-row: the same key columns, each figure null where it is not published, and flag columns.
-`quartier compute` stores it; every public output reads the stored publication.
+`publish` takes the engine's results (the internal view) of all indicators, levels, years and
+breakdown cells at once and returns the public view of every row: the same key columns, each
+figure null where it is not published, and flag columns. `quartier compute` stores it; every
+public output reads the stored publication, so the pattern never depends on the request.
+
+The decision, in order:
+
+1. Counts. Every numerator and denominator is mapped to its count cell (`cells`): the same
+   count under any indicator, role or year is one cell. Counts from 1 to ``min_count - 1``
+   are sensitive; complements are hidden until each sensitive count keeps a feasible
+   interval of at least ``protection_width`` (`protection`). Zeros are published ("-").
+2. Values. A value is published when its counts are: numerator and denominator together
+   give nothing more away. A rate on a denominator below the indicator's minimum is
+   withheld as unreliable ("/"), its counts are published as decided in step 1.
+3. Derived figures. A change is published when the values of both years are; the city
+   value when the city's value is; differences and ratios to the city when both are; ranks,
+   deciles and z-scores are computed anew among the published values of each level, year and
+   breakdown cell, so they say nothing about the values withheld.
 """
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+import numpy as np
 import polars as pl
 
 from quartier.analysis.catalogue import Catalogue
 
-from .indicators import disclose_indicators
+from .cells import CountCells, count_cells
 from .primary import DEFAULT_MIN_COUNT
+from .protection import DEFAULT_PROTECTION_WIDTH, protect_cells
+from .relations import BoolArray
 
-__all__ = ["DEFAULT_PROTECTION_WIDTH", "publish"]
+__all__ = [
+    "DEFAULT_PROTECTION_WIDTH",
+    "FLAG",
+    "FLAG_COLUMNS",
+    "UNRELIABLE",
+    "internal_view",
+    "publish",
+]
 
-DEFAULT_PROTECTION_WIDTH = 3
+SECRET, NOTHING, NOT_APPLICABLE, UNRELIABLE = ".", "-", "x", "/"
+# Flags take a byte each instead of a string: millions of values are flagged at once.
+FLAG = pl.Enum(["", SECRET, NOTHING, NOT_APPLICABLE, UNRELIABLE])
+FLAG_COLUMNS = ("flag", "numerator_flag", "denominator_flag", "change_1_flag", "change_n_flag")
+_GROUP = ["indicator", "level", "period", "breakdown_key"]
+_ROW = ["indicator", "area", "breakdown_key"]
 
 
 def publish(
@@ -26,14 +59,277 @@ def publish(
     catalogue: Catalogue,
     min_count: int = DEFAULT_MIN_COUNT,
     protection_width: int = DEFAULT_PROTECTION_WIDTH,
+    change_n_years: int = 5,
+    breakdowns: bool = True,
 ) -> pl.DataFrame:
-    """The public view of indicator results (all levels, years and breakdown cells at once)."""
-    del protection_width
-    return disclose_indicators(
-        results,
-        areas=areas,
-        catalogue_min_denominators={i.key: i.min_denominator for i in catalogue},
-        view="public",
-        min_count=min_count,
-        variables={i.key: i.counts for i in catalogue},
+    """The public view of indicator results (all levels, years and breakdown cells at once).
+
+    Parameters
+    ----------
+    results
+        The engine's results: ``indicator``, ``area``, ``level``, ``period``,
+        ``breakdown_key``, ``numerator``, ``denominator``, ``value`` and the comparison
+        columns (see `quartier.analysis.indicators.OUTPUT_SCHEMA`).
+    areas
+        Every area with ``code`` and ``parent`` (null for the city).
+    catalogue
+        The catalogue the results were computed with.
+    min_count
+        Counts from 1 to ``min_count - 1`` are sensitive.
+    protection_width
+        The least width of the interval an attacker can narrow a sensitive count to.
+    change_n_years
+        The years ``change_n`` spans.
+    breakdowns
+        Whether breakdown cells are published at all. Without them the public view holds
+        only the totals (breakdown key ""): a count that is part of no published figure
+        tells nothing, so only the totals need protecting, which is much faster.
+
+    Returns
+    -------
+    polars.DataFrame
+        The rows of ``results`` with the figures not published set to null and the flag
+        columns `FLAG_COLUMNS` ("" published, "." secret, "-" zero, "x" not applicable,
+        "/" withheld as unreliable).
+
+    Examples
+    --------
+    >>> from quartier.analysis.catalogue import load_catalogue
+    >>> areas = pl.DataFrame({"code": ["S", "A", "B", "C"], "parent": [None, "S", "S", "S"],
+    ...                       "level": ["stadt"] + ["bezirk"] * 3})
+    >>> results = pl.DataFrame({
+    ...     "indicator": ["einwohnerzahl"] * 4, "area": ["S", "A", "B", "C"],
+    ...     "level": ["stadt"] + ["bezirk"] * 3, "period": [2024] * 4, "breakdown_key": [""] * 4,
+    ...     "numerator": [110.0, 2.0, 40.0, 68.0], "denominator": [None] * 4,
+    ...     "value": [110.0, 2.0, 40.0, 68.0]})
+    >>> public = publish(results, areas=areas, catalogue=load_catalogue())
+    >>> public.select("area", "value", "flag").rows()
+    [('S', 110.0, ''), ('A', None, '.'), ('B', None, '.'), ('C', 68.0, '')]
+    """
+    frame = _complete(results)
+    if not breakdowns:
+        frame = frame.filter(pl.col("breakdown_key") == "")
+    cells = count_cells(frame, areas=areas, catalogue=catalogue)
+    sensitive = (cells.values > 0) & (cells.values < min_count)
+    hidden = protect_cells(
+        cells.values,
+        cells.relations,
+        sensitive=sensitive,
+        width=protection_width,
+        hidden=cells.never_published | np.isnan(cells.values),
+        keep=cells.is_city,
+    )
+    rules = _Rules(
+        minimums={i.key: i.min_denominator for i in catalogue},
+        descending={i.key: i.polarity != "higher_is_better" for i in catalogue},
+        city=areas.filter(pl.col("parent").is_null())["code"].to_list(),
+        change_n_years=change_n_years,
+    )
+    return _public_frame(frame, cells, hidden, rules)
+
+
+def internal_view(results: pl.DataFrame) -> pl.DataFrame:
+    """The planners' view: every figure as computed, flags "." only where a value is missing.
+
+    Examples
+    --------
+    >>> results = pl.DataFrame({"indicator": ["a"], "area": ["S"], "level": ["stadt"],
+    ...     "period": [2024], "breakdown_key": [""], "numerator": [0.0],
+    ...     "denominator": [None], "value": [0.0]})
+    >>> internal_view(results).select("flag", "numerator_flag", "denominator_flag").row(0)
+    ('-', '-', 'x')
+    """
+    frame = _complete(results)
+    no_denominator = _without_denominator(frame)
+    return frame.with_columns(
+        _flag("value", pl.lit(False)).alias("flag"),
+        _flag("numerator", pl.lit(False)).alias("numerator_flag"),
+        _flag("denominator", pl.lit(False), absent=no_denominator).alias("denominator_flag"),
+        _flag("change_1", pl.lit(False), zero=False).alias("change_1_flag"),
+        _flag("change_n", pl.lit(False), zero=False).alias("change_n_flag"),
+    )
+
+
+_FIGURES = {
+    "numerator": pl.Float64,
+    "denominator": pl.Float64,
+    "value": pl.Float64,
+    "city_value": pl.Float64,
+    "diff_city": pl.Float64,
+    "ratio_city": pl.Float64,
+    "rank": pl.Int64,
+    "decile": pl.Int64,
+    "zscore": pl.Float64,
+    "change_1": pl.Float64,
+    "change_n": pl.Float64,
+}
+
+
+def _complete(results: pl.DataFrame) -> pl.DataFrame:
+    """The results with every figure column (null where absent) in a fixed type."""
+    missing = [
+        pl.lit(None, dtype).alias(name) for name, dtype in _FIGURES.items() if name not in results
+    ]
+    frame = results.with_columns(missing) if missing else results
+    if "breakdown_key" not in frame.columns:
+        frame = frame.with_columns(pl.lit("").alias("breakdown_key"))
+    if "missing_reason" not in frame.columns:
+        frame = frame.with_columns(pl.lit("").alias("missing_reason"))
+    return frame.with_columns(
+        pl.col("breakdown_key").cast(pl.Utf8).fill_null(""),
+        pl.col("period").cast(pl.Int64),
+        *(pl.col(name).cast(dtype) for name, dtype in _FIGURES.items()),
+    )
+
+
+def _without_denominator(frame: pl.DataFrame) -> pl.Expr:
+    """Rows of indicators without any denominator (counts): their denominator is "x"."""
+    return pl.col("denominator").is_null().all().over("indicator")
+
+
+def _flag(
+    column: str, hidden: pl.Expr, *, zero: bool = True, absent: pl.Expr | None = None
+) -> pl.Expr:
+    secret = pl.col(column).is_null() | hidden
+    is_zero = (pl.col(column) == 0) if zero else pl.lit(False)
+    return (
+        pl.when(absent if absent is not None else pl.lit(False))
+        .then(pl.lit(NOT_APPLICABLE, FLAG))
+        .when(secret)
+        .then(pl.lit(SECRET, FLAG))
+        .when(is_zero)
+        .then(pl.lit(NOTHING, FLAG))
+        .otherwise(pl.lit("", FLAG))
+    )
+
+
+@dataclass(frozen=True)
+class _Rules:
+    minimums: Mapping[str, float]
+    descending: Mapping[str, bool]
+    city: list[str]
+    change_n_years: int
+
+
+def _public_frame(
+    frame: pl.DataFrame, cells: CountCells, hidden: BoolArray, rules: _Rules
+) -> pl.DataFrame:
+    numerator_hidden = _role_hidden(cells.numerator, hidden)
+    denominator_hidden = _role_hidden(cells.denominator, hidden)
+    has_denominator = cells.denominator >= 0
+    counts = frame.with_columns(
+        pl.Series("_num_hidden", numerator_hidden),
+        pl.Series("_den_hidden", denominator_hidden & has_denominator),
+        pl.Series("_has_den", has_denominator),
+        pl.col("indicator")
+        .replace_strict(rules.minimums, default=0.0, return_dtype=pl.Float64)
+        .alias("_minimum"),
+        pl.col("indicator")
+        .replace_strict(rules.descending, default=True, return_dtype=pl.Boolean)
+        .alias("_descending"),
+    )
+    value_secret = (
+        pl.col("_num_hidden")
+        | pl.col("_den_hidden")
+        | pl.col("numerator").is_null()
+        | (pl.col("_has_den") & pl.col("denominator").is_null())
+        | pl.col("value").is_null()
+    )
+    unreliable = pl.col("_has_den") & (pl.col("denominator") < pl.col("_minimum"))
+    flagged = counts.with_columns(
+        pl.when(value_secret)
+        .then(pl.lit(SECRET, FLAG))
+        .when(unreliable)
+        .then(pl.lit(UNRELIABLE, FLAG))
+        .when(pl.col("value") == 0)
+        .then(pl.lit(NOTHING, FLAG))
+        .otherwise(pl.lit("", FLAG))
+        .alias("flag"),
+        _flag("numerator", pl.col("_num_hidden")).alias("numerator_flag"),
+        _flag("denominator", pl.col("_den_hidden"), absent=_without_denominator(frame)).alias(
+            "denominator_flag"
+        ),
+    )
+    shown = pl.col("flag").is_in(["", NOTHING])
+    flagged = flagged.with_columns(
+        pl.when(~pl.col("_num_hidden")).then(pl.col("numerator")).alias("numerator"),
+        pl.when(~pl.col("_den_hidden")).then(pl.col("denominator")).alias("denominator"),
+        pl.when(shown).then(pl.col("value")).alias("value"),
+    )
+    flagged = _with_changes(flagged, rules.change_n_years)
+    flagged = _with_city(flagged, rules.city)
+    flagged = _with_ranks(flagged)
+    return flagged.drop("_num_hidden", "_den_hidden", "_has_den", "_minimum", "_descending")
+
+
+def _role_hidden(positions: np.ndarray, hidden: BoolArray) -> BoolArray:
+    present = positions >= 0
+    out = np.zeros(positions.size, dtype=np.bool_)
+    out[present] = hidden[positions[present]]
+    return out
+
+
+def _with_changes(frame: pl.DataFrame, change_n_years: int) -> pl.DataFrame:
+    """Changes published where the values of both years are (and the earlier row exists)."""
+    shown = frame.select(*_ROW, "period", pl.col("value").is_not_null().alias("_shown"))
+    columns = []
+    for change, years in (("change_1", 1), ("change_n", change_n_years)):
+        earlier = shown.select(
+            *_ROW,
+            (pl.col("period") + years).alias("period"),
+            pl.col("_shown").alias(f"_{change}_earlier"),
+        )
+        frame = frame.join(earlier, on=[*_ROW, "period"], how="left", maintain_order="left")
+        ok = pl.col("value").is_not_null() & pl.col(f"_{change}_earlier").fill_null(False)
+        columns.append(pl.when(ok).then(pl.col(change)).alias(change))
+    frame = frame.with_columns(columns)
+    frame = frame.with_columns(
+        _flag("change_1", pl.lit(False), zero=False).alias("change_1_flag"),
+        _flag("change_n", pl.lit(False), zero=False).alias("change_n_flag"),
+    )
+    return frame.drop("_change_1_earlier", "_change_n_earlier")
+
+
+def _with_city(frame: pl.DataFrame, codes: list[str]) -> pl.DataFrame:
+    """The city value where the city's own value is published; differences where both are."""
+    city = (
+        frame.filter(pl.col("area").is_in(codes))
+        .select("indicator", "period", "breakdown_key", pl.col("value").alias("_city"))
+        .unique(["indicator", "period", "breakdown_key"], keep="first")
+    )
+    frame = frame.join(
+        city, on=["indicator", "period", "breakdown_key"], how="left", maintain_order="left"
+    )
+    both = pl.col("value").is_not_null() & pl.col("_city").is_not_null()
+    return frame.with_columns(
+        pl.when(pl.col("_city").is_not_null()).then(pl.col("city_value")).alias("city_value"),
+        pl.when(both).then(pl.col("diff_city")).alias("diff_city"),
+        pl.when(both).then(pl.col("ratio_city")).alias("ratio_city"),
+    ).drop("_city")
+
+
+def _with_ranks(frame: pl.DataFrame) -> pl.DataFrame:
+    """Ranks, deciles and z-scores among the published values of each group only.
+
+    The rules are the engine's (`quartier.analysis.compare`): the smallest rank for ties,
+    1 the most disadvantaged; deciles floor(10 (rank − 1) / n) + 1; z-scores with the
+    population standard deviation. A test checks that they agree with the engine's.
+    """
+    had_rank = pl.col("rank").is_not_null()
+    value = pl.col("value")
+    descending = pl.col("_descending")
+    key = pl.when(descending).then(-value).otherwise(value)
+    rank = key.rank("min").over(_GROUP)
+    count = value.count().over(_GROUP)
+    mean = value.mean().over(_GROUP)
+    spread = value.std(ddof=0).over(_GROUP)
+    real = spread > 1e-12 * pl.max_horizontal(mean.abs(), pl.lit(1.0))
+    return frame.with_columns(
+        pl.when(had_rank & value.is_not_null()).then(rank.cast(pl.Int64)).alias("rank"),
+        pl.when(had_rank & value.is_not_null())
+        .then(((rank.cast(pl.Float64) - 1.0) * 10.0 / count).floor().cast(pl.Int64) + 1)
+        .alias("decile"),
+        pl.when(pl.col("zscore").is_not_null() & value.is_not_null() & real)
+        .then((value - mean) / spread)
+        .alias("zscore"),
     )

@@ -1,15 +1,9 @@
-"""Secondary suppression: hide complements so that no suppressed cell can be recovered.
+"""Primary and secondary suppression of the cells of one table.
 
-The algorithm repeats the first two steps until nothing changes, then takes the third:
-
-1. every relation holding exactly one hidden cell gets a complement, the cheapest published
-   non-zero cell of that relation (a relation with one hidden cell gives it away by
-   subtraction); cheapest means: first a cell that closes another such relation at the same
-   time rather than one that opens a new one, then the smallest value;
-2. every component of hidden cells linked by relations that contains a cycle is checked with
-   linear algebra (see `determinacy`); where a hidden cell is still determined, a complement
-   that breaks its determining combination of relations is hidden;
-3. finally, complements that turned out unnecessary are published again, largest first.
+Counts from 1 to ``min_count - 1`` (and cells marked sensitive) are suppressed; complements
+are then hidden until every such cell keeps a feasible interval at least
+``protection_width`` wide against an attacker who knows every relation, that a hidden
+count is at least 1 and that zeros are published (`protection`).
 
 Examples
 --------
@@ -23,17 +17,15 @@ A district of three blocks; block 0 holds 2 people, so one more block must be hi
 
 from __future__ import annotations
 
-import heapq
 from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 
-from .determinacy import protect_determined, prune
 from .primary import DEFAULT_MIN_COUNT, counts_array, primary_cells
-from .relations import BoolArray, IntArray, Relation, RelationSet
-from .state import Table
+from .protection import DEFAULT_PROTECTION_WIDTH, protect_cells
+from .relations import BoolArray, Relation, RelationSet
 
 __all__ = ["Suppression", "suppress"]
 
@@ -72,6 +64,7 @@ def suppress(
     relations: RelationSet | Iterable[Relation],
     *,
     min_count: int = DEFAULT_MIN_COUNT,
+    protection_width: int = DEFAULT_PROTECTION_WIDTH,
     sensitive: Any = None,
     keep: Any = None,
     blocks: Any = None,
@@ -86,22 +79,22 @@ def suppress(
         Additive relations between the cells (totals, parent areas, breakdown margins).
     min_count
         Counts from 1 to ``min_count - 1`` are suppressed.
+    protection_width
+        The least width of the interval an attacker can narrow a suppressed count to.
     sensitive
         Optional boolean per cell: non-zero cells to suppress whatever their value.
     keep
         Optional boolean per cell: cells to publish if at all possible (for instance the
         city total); they become complements only when no other cell can protect.
     blocks
-        Optional integer label per cell, such as the index of its area. The result does not
-        depend on it; large tables whose blocks are bound by their own relations (breakdown
-        margins) and linked by a few others (the hierarchy) are processed much faster.
+        Ignored; kept for callers that label cells by area.
 
     Returns
     -------
     Suppression
-        Which cells are suppressed. No suppressed cell can be recovered exactly from the
-        published cells and the relations; a missing cell, unknown to everyone, is protected
-        against subtraction from a single relation.
+        Which cells are suppressed. For every primary cell the largest value consistent
+        with the published cells and the relations is at least its value plus
+        ``protection_width``.
 
     Examples
     --------
@@ -114,20 +107,20 @@ def suppress(
     >>> suppress(values, relations).suppressed.nonzero()[0].tolist()
     [0, 1, 3, 4]
     """
+    del blocks
     counts = counts_array(values)
     primary = primary_cells(counts, min_count=min_count, sensitive=_mask(sensitive, counts.size))
-    table = Table(
+    missing = np.isnan(counts)
+    # A missing value is unknown to everyone, perhaps secret in the source: it is protected
+    # like a sensitive count, so that no published total gives it away.
+    hidden = protect_cells(
         counts,
-        RelationSet.of(relations),
-        primary,
-        _mask(keep, counts.size),
-        _labels(blocks, counts.size),
+        relations if isinstance(relations, RelationSet) else RelationSet.of(relations),
+        sensitive=primary | missing,
+        width=protection_width,
+        keep=_mask(keep, counts.size),
     )
-    protect(table)
-    prune(table, table.hidden & ~primary & ~table.unknown)
-    return Suppression(
-        primary=primary, suppressed=table.hidden & ~table.unknown, missing=table.unknown
-    )
+    return Suppression(primary=primary, suppressed=hidden & ~missing, missing=missing)
 
 
 def _mask(values: Any, size: int) -> BoolArray:
@@ -137,47 +130,3 @@ def _mask(values: Any, size: int) -> BoolArray:
     if mask.size != size:
         raise ValueError("a cell mask must have one entry per cell")
     return mask
-
-
-def _labels(blocks: Any, size: int) -> IntArray:
-    if blocks is None:
-        return np.zeros(size, dtype=np.int64)
-    labels = np.asarray(blocks).reshape(-1)
-    if not np.issubdtype(labels.dtype, np.integer):
-        labels = labels.astype(np.int64)  # integer labels keep their width: millions of cells
-    if labels.size != size:
-        raise ValueError("blocks must have one label per cell")
-    return labels
-
-
-def protect(table: Table) -> None:
-    """Hide complements until no hidden cell is determined (steps 1 and 2)."""
-    while True:
-        fill_lonely_relations(table)
-        if not protect_determined(table):
-            return
-
-
-def fill_lonely_relations(table: Table) -> None:
-    """Give every relation with exactly one hidden cell a complement (step 1).
-
-    Relations with the fewest candidates go first: where the choice is forced, taking it early
-    lets later choices close two relations with one cell.
-    """
-    heap = [(_choice(table, r).size, r) for r in np.flatnonzero(table.count == 1).tolist()]
-    heapq.heapify(heap)
-    while heap:
-        size, relation = heapq.heappop(heap)
-        if table.count[relation] != 1:
-            continue
-        candidates = _choice(table, relation)
-        if candidates.size != size:
-            heapq.heappush(heap, (candidates.size, relation))
-        elif size:  # no candidate only when the input violates the relation
-            for exposed in table.hide(table.best(candidates, exclude=relation)).tolist():
-                if table.count[exposed] == 1:
-                    heapq.heappush(heap, (_choice(table, exposed).size, exposed))
-
-
-def _choice(table: Table, relation: int) -> IntArray:
-    return table.candidates(table.relation_cells(relation))
