@@ -60,7 +60,7 @@ def publish(
     min_count: int = DEFAULT_MIN_COUNT,
     protection_width: int = DEFAULT_PROTECTION_WIDTH,
     change_n_years: int = 5,
-    breakdowns: bool = True,
+    breakdowns: bool = False,
 ) -> pl.DataFrame:
     """The public view of indicator results (all levels, years and breakdown cells at once).
 
@@ -81,9 +81,9 @@ def publish(
     change_n_years
         The years ``change_n`` spans.
     breakdowns
-        Whether breakdown cells are published at all. Without them the public view holds
-        only the totals (breakdown key ""): a count that is part of no published figure
-        tells nothing, so only the totals need protecting, which is much faster.
+        Whether breakdown cells are published at all. Without them (the default) the public
+        view holds only the totals (breakdown key ""): a count that is part of no published
+        figure tells nothing, so only the totals need protecting, which is much faster.
 
     Returns
     -------
