@@ -14,7 +14,7 @@ from django.conf import settings
 from django.db import connection
 
 from quartier.analysis.catalogue import Catalogue, load_catalogue
-from quartier.analysis.disclosure import View, disclose_indicators
+from quartier.analysis.disclosure import View, internal_view, publish
 from quartier.analysis.evaluate import FIGURE_COLUMNS
 from quartier.areas.models import Area, AreaLevel
 from quartier.monitoring.models import AktionsraumOverride, IndicatorValue, Observation
@@ -97,26 +97,27 @@ def indicator_values(
 ) -> pl.DataFrame:
     """Stored indicator results for one audience.
 
-    `view="public"` passes the disclosure-control layer (small counts, small denominators and
-    what could reveal them are suppressed, flag "."); `view="internal"` is the planners'
-    unsuppressed view. Disclosure control needs the whole hierarchy, so the public view reads
-    every level and filters afterwards.
+    `view="public"` is the publication (`quartier.analysis.disclosure.publish`): figures not
+    published are null with flag "." (or "/" for a rate withheld as unreliable). It is
+    decided over every stored indicator, level and year at once and then filtered, so the
+    pattern never depends on what is asked for; the public view holds the totals.
+    `view="internal"` is the planners' unsuppressed view.
     """
-    stored = _stored_indicator_values(
-        indicators=indicators,
-        years=years,
-        level=level if view == "internal" else None,
-        totals_only=totals_only,
+    if view == "internal":
+        stored = _stored_indicator_values(
+            indicators=indicators, years=years, level=level, totals_only=totals_only
+        )
+        return internal_view(stored)
+    if view != "public":
+        raise ValueError(f"view must be 'public' or 'internal', not {view!r}")
+    public = publish(
+        _stored_indicator_values(totals_only=True), areas=areas_frame(), catalogue=catalogue_load()
     )
-    catalogue = catalogue_load()
-    result = disclose_indicators(
-        stored,
-        areas=areas_frame(),
-        catalogue_min_denominators={i.key: i.min_denominator for i in catalogue},
-        view=view,
-        variables={i.key: i.counts for i in catalogue},
-    )
-    return result if level is None else result.filter(pl.col("level") == level)
+    if indicators is not None:
+        public = public.filter(pl.col("indicator").is_in(list(indicators)))
+    if years is not None:
+        public = public.filter(pl.col("period").is_in(list(years)))
+    return public if level is None else public.filter(pl.col("level") == level)
 
 
 def _stored_indicator_values(
