@@ -49,6 +49,8 @@ DEFAULT_PROTECTION_WIDTH = 3
 _RADII = (2, 4)
 # The largest neighbourhood below a cell worth a linear program of its own.
 _BELOW_CELLS = 4000
+# How many steps up (to totals) the neighbourhoods below a cell are tried.
+_STEPS_UP = 1
 _HIDDEN_COST = 1e-3
 _KEEP_COST = 1e3
 _TOLERANCE = 1e-7
@@ -116,6 +118,7 @@ class _Problem:
     pattern: Any = None  # |matrix|, for finding neighbourhoods
     degree: Any = None  # the number of relations of each cell
     parts: Any = None  # 1 where a cell is a part of a relation
+    totals: Any = None  # 1 where a cell is the total of a relation
     directions: list[tuple[IntArray, FloatArray]] = field(default_factory=list)
 
     @classmethod
@@ -154,6 +157,7 @@ class _Problem:
         self.pattern = abs(self.matrix).tocsr()
         self.degree = np.diff(self.pattern.tocsc().indptr)
         self.parts = (self.matrix > 0).astype(np.float64).tocsr()
+        self.totals = (self.matrix < 0).astype(np.float64).tocsr()
         return (self.pattern.T @ self.pattern).tocsr()
 
     def protect_component(self, cells: IntArray) -> None:
@@ -201,15 +205,20 @@ class _Problem:
         fixed, so the change must balance within them). Then everything within a few steps
         over shared relations, totals included, and finally the whole component.
         """
-        yield self._below(cell)
+        start = np.zeros(self.values.size, dtype=np.bool_)
+        start[cell] = True
+        for _ in range(_STEPS_UP + 1):
+            yield self._below(start)
+            # Then the same a step up: the totals of the relations reached may change too.
+            rows = np.flatnonzero(self.parts @ start.astype(np.float64))
+            start[self.totals[rows].indices] = True
         for radius in _RADII:
             yield self._near(cell, radius)
         yield self._near(cell, self.values.size)
 
-    def _below(self, cell: int) -> IntArray:
-        reached = np.zeros(self.values.size, dtype=np.bool_)
-        reached[cell] = True
-        count = 1
+    def _below(self, start: BoolArray) -> IntArray:
+        reached = start.copy()
+        count = int(reached.sum())
         while count < _BELOW_CELLS:
             rows = np.flatnonzero(self.pattern @ reached.astype(np.float64))
             reached[self.parts[rows].indices] = True
