@@ -34,7 +34,7 @@ import polars as pl
 
 from quartier.analysis.aktionsraeume import IndexIndicator, classify_areas
 from quartier.analysis.catalogue import Catalogue, Domain, Indicator, Term
-from quartier.analysis.disclosure import disclose_indicators
+from quartier.analysis.disclosure import publish
 from quartier.analysis.indicators import compute_indicators
 from quartier.analysis.methods import berlin_mss_params
 from quartier.analysis.mss import berlin_mss
@@ -285,15 +285,9 @@ def step_below_average(state: State) -> None:
 
 
 def step_disclosure(state: State) -> None:
-    """Public view of all indicator values, all years: primary, secondary, rates, changes."""
+    """The publication of all indicator values, all years (what `quartier compute` stores)."""
     catalogue: Catalogue = state["catalogue"]
-    disclose_indicators(
-        state["values"],
-        areas=state["areas"],
-        catalogue_min_denominators={i.key: i.min_denominator for i in catalogue},
-        view="public",
-        variables={i.key: i.counts for i in catalogue},
-    )
+    publish(state["values"], areas=state["areas"], catalogue=catalogue)
 
 
 # The timed pipeline: every step takes the state with "values" (the indicator results).

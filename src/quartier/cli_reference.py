@@ -19,6 +19,7 @@ COMMANDS = [
     "indicators",
     "compute",
     "aktionsraeume",
+    "export-values",
     "generate-demo",
     "demo",
 ]

@@ -50,7 +50,12 @@ Generated from `src/quartier/analysis/data/indicators.yaml` by `make docs`; do n
 | `in_index` | whether the indicator enters composite indices and the selection of Aktionsräume |
 | `min_denominator` | smallest denominator for publication |
 | `years` | the span of a `change` |
+| `decimals` | decimal places in exports (see below); default 0 for a `count` in `Anzahl`, else 1 |
 | `definition`, `source` | German definition, data source |
+
+`decimals` rounds the value, the city value, the difference to it and the changes in the German
+CSV, XLSX and GeoJSON of `quartier export-values` (the plain CSV keeps full precision); changes
+of a `count` are in percent and get at least one decimal.
 
 Kinds: a `rate` is numerator / denominator × scale; a `count` is numerator × scale; a `change`
 is (numerator / numerator `years` years earlier − 1) × scale. Counts and changes have no
@@ -76,6 +81,7 @@ COLUMNS = (
     "polarity",
     "in index",
     "min. denominator",
+    "decimals",
     "definition",
     "source",
 )
@@ -112,6 +118,7 @@ def _row(indicator: Indicator) -> str:
         POLARITY[indicator.polarity],
         "yes" if indicator.in_index else "no",
         f"{indicator.min_denominator:g}" if indicator.min_denominator else "–",
+        str(indicator.decimals),
         indicator.definition,
         indicator.source or "–",
     ]

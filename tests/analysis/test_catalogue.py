@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -12,6 +13,7 @@ from django.core.management import CommandError, call_command
 
 from quartier.analysis.catalogue import (
     CatalogueError,
+    Indicator,
     Term,
     formula,
     load_catalogue,
@@ -132,6 +134,42 @@ def test_minimum_denominators_for_publication() -> None:
     assert catalogue.indicator("einwohnerzahl").min_denominator == 0
 
 
+def test_decimals_of_the_shipped_indicators() -> None:
+    catalogue = load_catalogue()
+    assert catalogue.indicator("einwohnerzahl").decimals == 0
+    for indicator in catalogue:
+        if indicator.unit in ("%", "‰", "m²"):
+            assert indicator.decimals == 1, indicator.key
+
+
+@pytest.mark.parametrize(
+    ("changes", "decimals"),
+    [
+        ({}, 1),
+        ({"decimals": 2}, 2),
+        ({"decimals": 0}, 0),
+        ({"kind": "count", "denominator": None, "unit": "Anzahl"}, 0),
+        ({"kind": "count", "denominator": None, "unit": "Anzahl", "decimals": 1}, 1),
+        ({"kind": "count", "denominator": None, "unit": "ha"}, 1),
+        ({"unit": "Anzahl"}, 1),
+    ],
+)
+def test_decimals_default_by_kind_and_unit(
+    tmp_path: Path, changes: dict[str, object], decimals: int
+) -> None:
+    path = write(tmp_path, {"indicators": [entry(**changes)]})
+    assert load_catalogue(path).indicator("neu").decimals == decimals
+
+
+def test_decimals_of_an_indicator_made_in_code() -> None:
+    count = Indicator("n", "N", "N", "demografie", "Anzahl", (Term("a"),), "neutral", "-",
+                      kind="count")  # fmt: skip
+    share = Indicator("s", "S", "S", "demografie", "%", (Term("a"),), "neutral", "-",
+                      denominator=(Term("b"),), scale=100)  # fmt: skip
+    assert (count.decimals, share.decimals) == (0, 1)
+    assert replace(share, decimals=3).decimals == 3
+
+
 def test_a_change_knows_its_years_and_variables() -> None:
     catalogue = load_catalogue()
     change = catalogue.indicator("bevoelkerungsentwicklung")
@@ -211,6 +249,12 @@ def test_a_city_file_alone_needs_its_domains(tmp_path: Path) -> None:
         (entry(scale="hundert"), "field 'scale': must be a number, not 'hundert'"),
         (entry(min_denominator=-1), "field 'min_denominator': must be at least 0"),
         (entry(in_index="ja"), "field 'in_index': must be true or false, not 'ja'"),
+        (entry(decimals=-1), "indicator 'neu', field 'decimals': must be a whole number of at "
+         "least 0, not -1"),
+        (entry(decimals=1.5), "field 'decimals': must be a whole number of at least 0, not 1.5"),
+        (entry(decimals=True), "field 'decimals': must be a whole number of at least 0, not True"),
+        (entry(decimals="eins"), "field 'decimals': must be a whole number of at least 0, not "
+         "'eins'"),
         (entry(unit=""), "indicator 'neu', field 'unit': must not be empty"),
         (entry(domain="sport"), "indicator 'neu', field 'domain': unknown domain 'sport'"),
         (entry(numerator=[]), "field 'numerator': must name at least one variable"),

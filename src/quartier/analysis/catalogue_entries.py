@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from typing import Literal, TypeAlias
 
 __all__ = [
+    "AUTO_DECIMALS",
     "KINDS",
     "POLARITIES",
     "Catalogue",
@@ -19,12 +20,15 @@ __all__ = [
     "Kind",
     "Polarity",
     "Term",
+    "default_decimals",
 ]
 
 Polarity: TypeAlias = Literal["higher_is_worse", "higher_is_better", "neutral"]
 Kind: TypeAlias = Literal["rate", "count", "change"]
 POLARITIES: tuple[Polarity, ...] = ("higher_is_worse", "higher_is_better", "neutral")
 KINDS: tuple[Kind, ...] = ("rate", "count", "change")
+# `Indicator.decimals` left at this value is set from kind and unit (see `default_decimals`).
+AUTO_DECIMALS = -1
 
 
 class CatalogueError(ValueError):
@@ -92,6 +96,9 @@ class Indicator:
     kind : {"rate", "count", "change"}
     years : int or None
         Years of a change (kind ``change`` only).
+    decimals : int
+        Decimal places of the value in outputs meant for people (German CSV, XLSX, GeoJSON);
+        by default 0 for a count in "Anzahl", else 1 (see `default_decimals`).
     """
 
     key: str
@@ -109,6 +116,11 @@ class Indicator:
     in_index: bool = False
     kind: Kind = "rate"
     years: int | None = None
+    decimals: int = AUTO_DECIMALS
+
+    def __post_init__(self) -> None:
+        if self.decimals == AUTO_DECIMALS:
+            object.__setattr__(self, "decimals", default_decimals(self.kind, self.unit))
 
     @property
     def terms(self) -> tuple[Term, ...]:
@@ -146,6 +158,17 @@ class Indicator:
     def higher_is_worse(self) -> bool | None:
         """True or False by polarity; None for neutral indicators."""
         return None if self.polarity == "neutral" else self.polarity == "higher_is_worse"
+
+
+def default_decimals(kind: Kind, unit: str) -> int:
+    """Decimal places of an indicator whose entry names none: 0 for a count in "Anzahl", else 1.
+
+    Examples
+    --------
+    >>> default_decimals("count", "Anzahl"), default_decimals("rate", "%")
+    (0, 1)
+    """
+    return 0 if kind == "count" and unit == "Anzahl" else 1
 
 
 @dataclass(frozen=True)

@@ -18,6 +18,7 @@ from quartier.analysis.catalogue_entries import (
     Indicator,
     Kind,
     Term,
+    default_decimals,
 )
 
 __all__ = ["check_domains", "read_catalogue"]
@@ -32,6 +33,7 @@ _OPTIONAL = (
     "min_denominator",
     "in_index",
     "years",
+    "decimals",
 )
 _DOMAIN_FIELDS = ("key", "name_de", "name_en")
 _KEY_RULE = "must start with a lowercase letter and hold only a-z, 0-9 and _"
@@ -179,6 +181,7 @@ class _Entry:
             in_index=self._flag("in_index"),
             kind=kind,
             years=self._years(kind),
+            decimals=self._decimals(kind),
         )
 
     def _check_fields(self) -> None:
@@ -237,6 +240,14 @@ class _Entry:
         if isinstance(value, bool) or not isinstance(value, int) or value < 1:
             raise self.fail("years", f"must be a whole number of at least 1, not {value!r}")
         return value
+
+    def _decimals(self, kind: Kind) -> int:
+        value = self.entry.get("decimals")
+        if value is None:
+            return default_decimals(kind, self._text("unit"))
+        if isinstance(value, bool) or not isinstance(value, int) or value < 0:
+            raise self.fail("decimals", f"must be a whole number of at least 0, not {value!r}")
+        return int(value)
 
     def _terms(self, name: str) -> tuple[Term, ...]:
         value = self.entry.get(name)

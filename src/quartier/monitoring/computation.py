@@ -1,4 +1,4 @@
-"""Services of the monitoring engine: compute and store indicators, select Aktionsräume.
+"""Services of the monitoring engine: compute, publish and store indicators, select Aktionsräume.
 
 The computation itself lives in `quartier.analysis`; these functions read the database into
 polars frames, call it, and write or return the result.
@@ -17,21 +17,24 @@ from django.db import transaction
 
 from quartier.analysis import aktionsraeume as rule
 from quartier.analysis.catalogue import Catalogue
+from quartier.analysis.disclosure import (
+    DEFAULT_MIN_COUNT,
+    DEFAULT_PROTECTION_WIDTH,
+    internal_view,
+    publish,
+)
 from quartier.analysis.indicators import compute_indicators
 from quartier.analysis.methods import BelowAverageParams, below_average_params
-from quartier.areas.models import Area
 from quartier.monitoring import writers
-from quartier.monitoring.models import IndicatorValue
+from quartier.monitoring.models import Computation, ResultPart
 from quartier.monitoring.selectors import (
-    VALUE_COLUMNS,
     aktionsraum_overrides,
     areas_frame,
     catalogue_load,
     indicator_values,
     observations_frame,
+    result_years,
 )
-
-STORED_COLUMNS = ["indicator", "period", "breakdown_key", *VALUE_COLUMNS]
 
 
 class MonitoringError(ValueError):
@@ -45,54 +48,117 @@ class ComputeReport:
     rows: int = 0
     seconds: float = 0.0
     problems: list[str] = field(default_factory=list)
+    published_years: list[int] = field(default_factory=list)
+    publish_seconds: float = 0.0
+    min_count: int = DEFAULT_MIN_COUNT
+    protection_width: int = DEFAULT_PROTECTION_WIDTH
 
 
-def indicators_compute(*, years: Sequence[int] | None = None) -> ComputeReport:
-    """Compute all catalogue indicators for the given years (default all) and store them.
+def indicators_compute(
+    *,
+    years: Sequence[int] | None = None,
+    min_count: int = DEFAULT_MIN_COUNT,
+    protection_width: int = DEFAULT_PROTECTION_WIDTH,
+) -> ComputeReport:
+    """Compute all catalogue indicators for the given years (default all), publish, store.
 
-    Stored results of those years are replaced in one transaction, so a recomputation after an
-    import never leaves a mix of old and new values.
+    The internal results of those years are replaced; the results of the other stored years
+    are kept, and the publication is decided anew over all stored years at once (it links
+    years: changes, lagged denominators). Everything is written in one transaction, and only
+    once the publication succeeded, so a recomputation never leaves a mix of old and new.
     """
     started = time.perf_counter()
     catalogue = catalogue_load()
-    variables = sorted({v for indicator in catalogue for v in indicator.variables})
-    observations = observations_frame(variables=variables)
+    observations = observations_frame(variables=_variables(catalogue))
     if observations.height == 0:
         raise MonitoringError("no observations of the catalogue's variables; import data first")
+    wanted = _years(observations, years)
+    areas = areas_frame()
+    results = compute_indicators(observations, areas, catalogue, years=wanted)
+    del observations
+    everything = _with_stored_years(results.values, wanted, catalogue)
+    publish_started = time.perf_counter()
+    public = publish(
+        everything,
+        areas=areas,
+        catalogue=catalogue,
+        min_count=min_count,
+        protection_width=protection_width,
+    )
+    publish_seconds = time.perf_counter() - publish_started
+    report = ComputeReport(
+        years=wanted,
+        indicators=results.values["indicator"].n_unique(),
+        rows=results.values.height,
+        problems=[str(problem) for problem in results.problems],
+        published_years=sorted(everything["period"].unique().to_list()),
+        publish_seconds=publish_seconds,
+        min_count=min_count,
+        protection_width=protection_width,
+    )
+    _store(report, internal_view(results.values), public, started)
+    return report
+
+
+def _variables(catalogue: Catalogue) -> list[str]:
+    return sorted({v for indicator in catalogue for v in indicator.variables})
+
+
+def _years(observations: pl.DataFrame, years: Sequence[int] | None) -> list[int]:
     known = sorted(observations["period"].unique().to_list())
     wanted = known if years is None else sorted(set(years))
     missing = sorted(set(wanted) - set(known))
     if missing:
         raise MonitoringError(f"no observations for {', '.join(map(str, missing))}")
-    areas = areas_frame()
-    results = compute_indicators(observations, areas, catalogue, years=wanted)
-    rows = _with_area_ids(results.values)
+    return wanted
+
+
+def _with_stored_years(
+    values: pl.DataFrame, wanted: Sequence[int], catalogue: Catalogue
+) -> pl.DataFrame:
+    """The new results and the stored internal results of every other year, as computed."""
+    others = [year for year in result_years(view="internal") if year not in set(wanted)]
+    if not others:
+        return values
+    stored = indicator_values(
+        view="internal",
+        indicators=[indicator.key for indicator in catalogue],
+        years=others,
+        totals_only=False,
+    )
+    if stored.height == 0:
+        return values
+    kept = stored.select(values.columns).cast(values.schema)
+    return pl.concat([kept, values], how="vertical", rechunk=False)
+
+
+def _store(
+    report: ComputeReport,
+    internal: pl.DataFrame,
+    public: pl.DataFrame,
+    started: float,
+) -> None:
+    """Replace the internal parts of the computed years and the whole publication."""
+    parts = writers.result_parts(internal, view="internal")
+    parts += writers.result_parts(public, view="public")
     with transaction.atomic():
-        IndicatorValue.objects.filter(period__in=wanted).delete()
-        writers.insert_rows(
-            IndicatorValue._meta.db_table,
-            rows,
-            order=["indicator", "period", "area_id", "breakdown_key"],
+        ResultPart.objects.filter(view="internal", period__in=report.years).delete()
+        ResultPart.objects.filter(view="public").delete()
+        computation = Computation.objects.create(
+            years=report.years,
+            published_years=report.published_years,
+            min_count=report.min_count,
+            protection_width=report.protection_width,
+            value_count=report.rows,
+            publish_seconds=report.publish_seconds,
         )
-    return ComputeReport(
-        years=wanted,
-        indicators=results.values["indicator"].n_unique(),
-        rows=rows.height,
-        seconds=time.perf_counter() - started,
-        problems=[str(problem) for problem in results.problems],
-    )
-
-
-def _with_area_ids(values: pl.DataFrame) -> pl.DataFrame:
-    ids = pl.DataFrame(
-        list(Area.objects.values_list("code", "level__key", "pk")),
-        schema={"area": pl.Utf8, "level": pl.Utf8, "area_id": pl.Int64},
-        orient="row",
-    )
-    joined = values.join(ids, on=["area", "level"], how="inner")
-    return joined.select("area_id", *STORED_COLUMNS).with_columns(
-        pl.col("missing_reason").fill_null("")
-    )
+        for part in parts:
+            part.computation = computation
+        writers.insert_parts(parts)
+        # Recorded up to the commit; the report below includes it.
+        computation.seconds = time.perf_counter() - started
+        computation.save(update_fields=["seconds"])
+    report.seconds = time.perf_counter() - started
 
 
 @dataclass(frozen=True)

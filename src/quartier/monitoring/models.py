@@ -1,7 +1,8 @@
-"""Observations: the tidy long records every statistic is stored as.
+"""Observations, the stored indicator results and their publication.
 
-One row is one value of one variable for one area and period, optionally broken down by generic
-dimensions (age group, gender, nationality, ...). Counts are stored; rates are derived later.
+An observation is one value of one variable for one area and period, optionally broken down by
+generic dimensions (age group, gender, nationality, ...). Counts are stored; rates are derived
+by `quartier compute`, which stores its results and their publication as columnar parts.
 """
 
 from __future__ import annotations
@@ -66,44 +67,71 @@ class Observation(models.Model):
         return breakdown_from_key(self.breakdown_key)
 
 
-class IndicatorValue(models.Model):
-    """A computed indicator for one area, year and breakdown cell, with its comparison figures.
+class View(models.TextChoices):
+    """The audience of stored results: the planners' or the public."""
 
-    Results are unsuppressed (the internal view); public outputs pass disclosure control when
-    they are read (see selectors).
+    INTERNAL = "internal", _("intern")
+    PUBLIC = "public", _("öffentlich")
+
+
+class Computation(models.Model):
+    """One run of `quartier compute`: when it ran, for which years, with which parameters.
+
+    The latest computation made the stored publication; the internal parts of a year not
+    recomputed since belong to an earlier one.
     """
 
-    indicator = models.CharField(_("Indikator"), max_length=100)
-    area = models.ForeignKey(
-        Area, on_delete=models.CASCADE, related_name="indicator_values", db_constraint=False
-    )
+    computed_at = models.DateTimeField(_("berechnet am"), auto_now_add=True)
+    years = models.JSONField(_("neu berechnete Jahre"), default=list)
+    published_years = models.JSONField(_("veröffentlichte Jahre"), default=list)
+    min_count = models.PositiveSmallIntegerField(_("kleinste veröffentlichte Fallzahl"))
+    protection_width = models.PositiveSmallIntegerField(_("Schutzbreite"))
+    value_count = models.PositiveIntegerField(_("Werte"), default=0)
+    seconds = models.FloatField(_("Dauer (s)"), default=0.0)
+    publish_seconds = models.FloatField(_("Dauer der Veröffentlichung (s)"), default=0.0)
+
+    class Meta:
+        ordering = ["-computed_at", "-pk"]
+        verbose_name = _("Berechnung")
+        verbose_name_plural = _("Berechnungen")
+
+    def __str__(self) -> str:
+        years = ", ".join(map(str, self.years))
+        return f"{self.computed_at:%Y-%m-%d %H:%M} ({years})"
+
+
+class ResultPart(models.Model):
+    """The indicator results of one view and year as a Parquet file (zstd), all indicators.
+
+    Results are read whole, by year, never queried row by row, so they are stored columnar:
+    Musterstadt's 915,084 values are 36 internal parts (18 years, totals and breakdowns),
+    written in about a second (as rows they took ten). Each Parquet file costs about a
+    millisecond to write, whatever its size, so a part per indicator and year (450 per view)
+    would cost a second more. Totals and breakdown cells are separate parts, so the usual read
+    (totals only) skips the much larger breakdowns. Rows carry area codes and level keys as
+    text, as the analysis core returns them.
+    """
+
+    computation = models.ForeignKey(Computation, on_delete=models.CASCADE, related_name="parts")
+    view = models.CharField(_("Sicht"), max_length=8, choices=View.choices)
     period = models.PositiveSmallIntegerField(_("Jahr"))
-    breakdown_key = models.CharField(_("Gliederung"), max_length=300, blank=True, default="")
-    numerator = models.FloatField(_("Zähler"), null=True)
-    denominator = models.FloatField(_("Nenner"), null=True)
-    value = models.FloatField(_("Wert"), null=True)
-    city_value = models.FloatField(_("Wert der Stadt"), null=True)
-    diff_city = models.FloatField(_("Abstand zur Stadt"), null=True)
-    ratio_city = models.FloatField(_("Verhältnis zur Stadt"), null=True)
-    rank = models.PositiveIntegerField(_("Rang"), null=True)
-    decile = models.PositiveSmallIntegerField(_("Dezil"), null=True)
-    zscore = models.FloatField(_("z-Wert"), null=True)
-    change_1 = models.FloatField(_("Veränderung zum Vorjahr"), null=True)
-    change_n = models.FloatField(_("Veränderung über n Jahre"), null=True)
-    missing_reason = models.CharField(_("Grund für fehlenden Wert"), max_length=300, blank=True)
+    breakdowns = models.BooleanField(_("Gliederungen"), default=False)
+    indicator_count = models.PositiveSmallIntegerField(_("Indikatoren"), default=0)
+    rows = models.PositiveIntegerField(_("Zeilen"))
+    data = models.BinaryField(_("Parquet"))
 
     class Meta:
         constraints = [
             models.UniqueConstraint(
-                fields=["indicator", "period", "area", "breakdown_key"],
-                name="indicatorvalue_unique_cell",
+                fields=["view", "period", "breakdowns"], name="resultpart_unique_part"
             )
         ]
-        verbose_name = _("Indikatorwert")
-        verbose_name_plural = _("Indikatorwerte")
+        verbose_name = _("Ergebnisteil")
+        verbose_name_plural = _("Ergebnisteile")
 
     def __str__(self) -> str:
-        return f"{self.indicator} {self.area_id} {self.period}: {self.value}"
+        cells = "Gliederungen" if self.breakdowns else "Summen"
+        return f"{self.view} {self.period} {cells}: {self.rows} Zeilen"
 
 
 class AktionsraumOverride(models.Model):

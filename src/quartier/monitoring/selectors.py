@@ -1,11 +1,13 @@
 """Reads for the monitoring: observations, areas and computed indicators as polars frames.
 
 Frames are read with one SQL query each, straight into polars: the ORM's model instances would
-cost more than the computation itself for a million observations.
+cost more than the computation itself for a million observations. Indicator results are read
+from their stored Parquet parts (see `ResultPart`).
 """
 
 from __future__ import annotations
 
+import io
 from collections.abc import Sequence
 from typing import Any
 
@@ -14,10 +16,17 @@ from django.conf import settings
 from django.db import connection
 
 from quartier.analysis.catalogue import Catalogue, load_catalogue
-from quartier.analysis.disclosure import View, internal_view, publish
+from quartier.analysis.disclosure import View, internal_view
 from quartier.analysis.evaluate import FIGURE_COLUMNS
+from quartier.analysis.indicators import OUTPUT_SCHEMA
 from quartier.areas.models import Area, AreaLevel
-from quartier.monitoring.models import AktionsraumOverride, IndicatorValue, Observation
+from quartier.monitoring.models import (
+    AktionsraumOverride,
+    Computation,
+    Observation,
+    ResultPart,
+)
+from quartier.monitoring.models import View as ResultView
 
 # Codes, variables, keys and flags repeat over millions of rows: categoricals hold each text
 # once (4 bytes a row instead of a string each), and the engine maps them to ids cheaply.
@@ -80,6 +89,11 @@ def areas_frame() -> pl.DataFrame:
 
 
 VALUE_COLUMNS = [*FIGURE_COLUMNS, "missing_reason"]
+# The columns of stored results and their types: the internal view of the engine's output
+# (ranks and deciles as Int64, flags as an Enum). Stored parts are read back in these types.
+RESULT_SCHEMA: dict[str, pl.DataType] = dict(
+    internal_view(pl.DataFrame(schema=OUTPUT_SCHEMA)).schema
+)
 
 
 def catalogue_load() -> Catalogue:
@@ -95,62 +109,65 @@ def indicator_values(
     level: str | None = None,
     totals_only: bool = True,
 ) -> pl.DataFrame:
-    """Stored indicator results for one audience.
+    """Stored indicator results for one audience, as `quartier compute` stored them.
 
-    `view="public"` is the publication (`quartier.analysis.disclosure.publish`): figures not
-    published are null with flag "." (or "/" for a rate withheld as unreliable). It is
-    decided over every stored indicator, level and year at once and then filtered, so the
-    pattern never depends on what is asked for; the public view holds the totals.
-    `view="internal"` is the planners' unsuppressed view.
+    `view="public"` is the stored publication (figures not published are null, flag "." or
+    "/"); `view="internal"` the planners' unsuppressed view (flag "." only where a value is
+    missing). Nothing is computed here: the publication was decided once over all indicators,
+    levels, years and breakdown cells, so no request can change its pattern.
     """
-    if view == "internal":
-        stored = _stored_indicator_values(
-            indicators=indicators, years=years, level=level, totals_only=totals_only
-        )
-        return internal_view(stored)
-    if view != "public":
+    if view not in ResultView.values:
         raise ValueError(f"view must be 'public' or 'internal', not {view!r}")
-    public = publish(
-        _stored_indicator_values(totals_only=True), areas=areas_frame(), catalogue=catalogue_load()
-    )
-    if indicators is not None:
-        public = public.filter(pl.col("indicator").is_in(list(indicators)))
+    parts = ResultPart.objects.filter(view=view)
     if years is not None:
-        public = public.filter(pl.col("period").is_in(list(years)))
-    return public if level is None else public.filter(pl.col("level") == level)
+        parts = parts.filter(period__in=list(years))
+    if totals_only:
+        parts = parts.filter(breakdowns=False)
+    if indicators is not None and not indicators:
+        parts = parts.none()
+    blobs = parts.order_by("period", "breakdowns").values_list("data", flat=True)
+    wanted = _part_filter(indicators, level)
+    frames = [_part_frame(blob, wanted) for blob in blobs.iterator(chunk_size=8)]
+    if not frames:
+        return pl.DataFrame(schema=RESULT_SCHEMA)
+    return pl.concat(frames, how="diagonal_relaxed")
 
 
-def _stored_indicator_values(
-    *,
-    indicators: Sequence[str] | None = None,
-    years: Sequence[int] | None = None,
-    level: str | None = None,
-    totals_only: bool = True,
-) -> pl.DataFrame:
-    """Stored indicator results as computed (unsuppressed), with area code and level."""
-    table, area = IndicatorValue._meta.db_table, Area._meta.db_table
-    level_table = AreaLevel._meta.db_table
-    ind_sql, ind_params = _in_clause("v.indicator", indicators)
-    year_sql, year_params = _in_clause("v.period", years)
-    level_sql, level_params = _in_clause("l.key", None if level is None else [level])
-    total_sql = " AND v.breakdown_key = ''" if totals_only else ""
-    columns = ", ".join(f"v.{c}" for c in VALUE_COLUMNS)
-    sql = (
-        f"SELECT v.indicator, a.code, l.key, v.period, v.breakdown_key, {columns} "
-        f"FROM {table} v JOIN {area} a ON a.id = v.area_id "
-        f"JOIN {level_table} l ON l.id = a.level_id "
-        f"WHERE 1 = 1{ind_sql}{year_sql}{level_sql}{total_sql}"
-    )
-    schema: dict[str, Any] = {
-        "indicator": pl.Utf8,
-        "area": pl.Utf8,
-        "level": pl.Utf8,
-        "period": pl.Int64,
-        "breakdown_key": pl.Utf8,
-        **dict.fromkeys(VALUE_COLUMNS, pl.Float64),
-    }
-    schema.update({"rank": pl.Int64, "decile": pl.Int64, "missing_reason": pl.Utf8})
-    return _frame(sql, ind_params + year_params + level_params, schema)
+def _part_filter(indicators: Sequence[str] | None, level: str | None) -> pl.Expr:
+    wanted = pl.lit(True)
+    if indicators is not None:
+        wanted &= pl.col("indicator").is_in(list(indicators))
+    if level is not None:
+        wanted &= pl.col("level") == level
+    return wanted
+
+
+def _part_frame(blob: bytes | memoryview, wanted: pl.Expr) -> pl.DataFrame:
+    """The wanted rows of one stored part, in the types of `RESULT_SCHEMA`.
+
+    Parts of an earlier computation (kept for the years not recomputed since) may have been
+    written with other types.
+    """
+    frame = pl.read_parquet(io.BytesIO(blob)).filter(wanted)
+    schema = frame.schema
+    differ = [pl.col(c).cast(t) for c, t in RESULT_SCHEMA.items() if schema.get(c, t) != t]
+    return frame.with_columns(differ) if differ else frame
+
+
+def result_years(*, view: View) -> list[int]:
+    """The years with stored results of a view, ascending."""
+    periods = ResultPart.objects.filter(view=view).values_list("period", flat=True)
+    return sorted(set(periods))
+
+
+def computation_latest() -> Computation | None:
+    """The latest computation: it made the stored publication (None before the first).
+
+    It says when the results were computed, which years it recomputed, which years the
+    publication covers, and its parameters (`min_count`, `protection_width`), so that every
+    output can state them.
+    """
+    return Computation.objects.order_by("-computed_at", "-pk").first()
 
 
 def aktionsraum_overrides(*, year: int) -> dict[str, tuple[bool, str]]:

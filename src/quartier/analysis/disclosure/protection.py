@@ -49,6 +49,10 @@ DEFAULT_PROTECTION_WIDTH = 3
 _RADII = (2, 4)
 # The largest neighbourhood below a cell worth a linear program of its own.
 _BELOW_CELLS = 4000
+# Components with more complements than this are not pruned (a linear program each).
+_PRUNE_COMPLEMENTS = 300
+# A complement moved by the changes of more sensitive cells than this is kept without trying.
+_PRUNE_USERS = 8
 # How many steps up (to totals) the neighbourhoods below a cell are tried.
 _STEPS_UP = 1
 _HIDDEN_COST = 1e-3
@@ -115,6 +119,7 @@ class _Problem:
     down: FloatArray  # how far each cell may fall before it reaches its lower bound
     up: FloatArray  # how far each cell may rise: unbounded, but 0 for published zeros
     cost: FloatArray
+    given: BoolArray  # cells hidden before any complement: sensitive, unknown, never published
     pattern: Any = None  # |matrix|, for finding neighbourhoods
     degree: Any = None  # the number of relations of each cell
     parts: Any = None  # 1 where a cell is a part of a relation
@@ -141,12 +146,14 @@ class _Problem:
         up = np.where((known == 0) & ~unknown & ~_mask(hidden, size), 0.0, np.inf)
         cost = 1.0 + known / (1.0 + known.max(initial=0.0))
         cost = np.where(_mask(keep, size), cost * _KEEP_COST, cost)
+        given = _mask(hidden, size) | unknown | np.asarray(sensitive, dtype=np.bool_)
         return cls(
             values=known,
             matrix=relations.incidence(size).tocsr().astype(np.float64),
             sensitive=np.asarray(sensitive, dtype=np.bool_),
             width=float(width),
-            hidden=_mask(hidden, size) | unknown | np.asarray(sensitive, dtype=np.bool_),
+            hidden=given.copy(),
+            given=given,
             down=down,
             up=up,
             cost=cost,
@@ -164,15 +171,16 @@ class _Problem:
         self.directions = []
         # Cells in many relations (totals of others) first: their changes reach far and
         # often protect the cells below them on the way.
-        reach = np.diff(self.pattern.T.tocsr().indptr)[cells] if False else self.degree[cells]
-        for cell in cells[np.lexsort((-reach, ~self.sensitive[cells]))]:
-            if not self.sensitive[cell]:
-                break
-            if not self._protected(int(cell)):
-                self._protect(int(cell))
+        order = cells[np.lexsort((-self.degree[cells], ~self.sensitive[cells]))]
+        chosen: dict[int, tuple[IntArray, FloatArray]] = {}
+        for cell in order[self.sensitive[order]].tolist():
+            found = self._protected(cell) or self._protect(cell)
+            if found is not None:
+                chosen[cell] = found
+        self._prune(cells, chosen)
 
-    def _protected(self, cell: int) -> bool:
-        """Whether a change found before raises ``cell`` far enough within what is hidden."""
+    def _protected(self, cell: int) -> tuple[IntArray, FloatArray] | None:
+        """A change found before that raises ``cell`` far enough within what is hidden."""
         for support, change in self.directions:
             at = np.searchsorted(support, cell)
             if at >= support.size or support[at] != cell or change[at] <= _TOLERANCE:
@@ -182,20 +190,50 @@ class _Problem:
             if (-scaled[falls] <= self.down[support[falls]] + _TOLERANCE).all() and (
                 self.hidden[support].all()
             ):
-                return True
-        return False
+                return support, change
+        return None
 
-    def _protect(self, cell: int) -> None:
+    def _protect(self, cell: int) -> tuple[IntArray, FloatArray] | None:
         for near in self._neighbourhoods(cell):
             change = self._cheapest_change(cell, near)
             if change is not None:
                 moved = np.abs(change) > _TOLERANCE
-                support = near[moved]
-                self.hidden[support] = True
-                self.directions.append((support, change[moved]))
-                return
+                found = near[moved], change[moved]
+                self.hidden[found[0]] = True
+                self.directions.append(found)
+                return found
         # No change at all: hide the cell's whole component (never seen in practice).
         self.hidden[self._near(cell, self.values.size)] = True
+        return None
+
+    def _prune(self, cells: IntArray, chosen: dict[int, tuple[IntArray, FloatArray]]) -> None:
+        """Publish again complements that turn out unneeded, largest first.
+
+        A complement is unneeded when every sensitive cell whose change moves it has another
+        change within the other hidden cells.
+        """
+        complements = cells[self.hidden[cells] & ~self.given[cells]]
+        if complements.size > _PRUNE_COMPLEMENTS:
+            return
+        for complement in complements[np.argsort(-self.values[complements], kind="stable")]:
+            users = [cell for cell, (support, _) in chosen.items() if complement in support]
+            if len(users) > _PRUNE_USERS:
+                continue
+            self.hidden[complement] = False
+            inside = cells[self.hidden[cells]]
+            replaced = {cell: self._within(cell, inside) for cell in users}
+            if all(found is not None for found in replaced.values()):
+                chosen.update(replaced)  # type: ignore[arg-type]
+            else:
+                self.hidden[complement] = True
+
+    def _within(self, cell: int, inside: IntArray) -> tuple[IntArray, FloatArray] | None:
+        """A change raising ``cell`` by the width that moves only the cells ``inside``."""
+        change = self._cheapest_change(cell, inside)
+        if change is None:
+            return None
+        moved = np.abs(change) > _TOLERANCE
+        return inside[moved], change[moved]
 
     def _neighbourhoods(self, cell: int) -> Iterator[IntArray]:
         """Cells to try changes over, smallest first.

@@ -1,4 +1,4 @@
-"""`quartier compute [--year Y | --all-years]`: compute and store all catalogue indicators."""
+"""`quartier compute [--year Y | --all-years]`: compute, publish and store all indicators."""
 
 from __future__ import annotations
 
@@ -28,7 +28,10 @@ class Command(BaseCommand):
         for problem in report.problems:
             self.stderr.write(f"Note: {problem}")
         span = f"{report.years[0]}–{report.years[-1]}" if len(report.years) > 1 else report.years[0]
+        published = report.published_years
         self.stdout.write(
             f"{report.indicators} indicators, {span}: {report.rows} values stored "
-            f"in {report.seconds:.1f} s"
+            f"in {report.seconds:.1f} s; publication of {published[0]}–{published[-1]} "
+            f"(min_count {report.min_count}, protection width {report.protection_width}) "
+            f"decided in {report.publish_seconds:.1f} s"
         )
