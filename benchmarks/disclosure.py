@@ -1,114 +1,268 @@
-"""How long disclosure control takes for a city-sized hierarchy and for a breakdown table.
+"""Disclosure control side by side: quartier and τ-ARGUS on the same Musterstadt count tables.
 
-1. 10,000 blocks in 100 districts in one city (3 levels) x 20 years, one count variable;
-2. 2,000 blocks in 20 districts in one city x 32 breakdown cells (8 age groups x 2 genders x
-   2 nationalities) with every margin (81 cells per area), one year.
+Every table is one variable over the area hierarchy (city > Stadtbezirk > Sozialraum >
+statistischer Bezirk), for the population also crossed with breakdowns, one table per year.
+Counts of 1 and 2 are sensitive (minimum frequency 3), zeros are published as "-". Each tool
+protects the tables: quartier (`disclose_counts`, public view), τ-ARGUS's modular method
+(HiTaS) and its optimal method (pytauargus, the τ-ARGUS engine with HiGHS), each sensitive
+cell with an upper protection level of 3. An attacker with a linear-programming solver
+(`_disclosure_attack`) then bounds every sensitive cell from what each tool publishes.
 
-Counts are small on purpose (many 0, 1 and 2), as for people aged 80 and over living alone.
-Prints the seconds for `disclose_counts` in the public view and the number of suppressed cells.
+Prints, per table and method: the years protected, sensitive cells, cells suppressed (primary
+and secondary), their total value, the sensitive cells the attacker exposes (largest value
+below 3 or interval narrower than 3), the same for an attacker who lets a "." be 0 (τ-ARGUS's
+own audit), and the seconds the tool took. The output is a Markdown table.
 
-    .venv/bin/python benchmarks/disclosure.py
+    .venv/bin/python benchmarks/disclosure.py                  # all tables but einwohner_agn
+    .venv/bin/python benchmarks/disclosure.py --tables hze einwohner_agn --years 2012 2020
+    .venv/bin/python benchmarks/disclosure.py --methods quartier tau_mod
+    .venv/bin/python benchmarks/disclosure.py --synthetic      # quartier's speed alone
 """
 
 from __future__ import annotations
 
-import itertools
+import argparse
+import sys
 import time
+from collections.abc import Sequence
+from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
+from dataclasses import dataclass, replace
+from multiprocessing import get_context
 
 import numpy as np
-import polars as pl
+import numpy.typing as npt
 
-from quartier.analysis.disclosure import disclose_counts, suppress_counts
+from _disclosure_attack import attack, relation_matrix
+from _disclosure_tables import TOTAL, City, CountTable, build_table, load_city
+from _quartier import suppressed_cells
+from quartier.analysis.musterstadt import DEFAULT_SEED
 
-
-def hierarchy(blocks: int, districts: int) -> pl.DataFrame:
-    """Areas: a city, its districts and their blocks (code, parent)."""
-    codes = ["city"] + [f"d{d:03d}" for d in range(districts)]
-    parents: list[str | None] = [None] + ["city"] * districts
-    codes += [f"b{b:05d}" for b in range(blocks)]
-    parents += [f"d{b * districts // blocks:03d}" for b in range(blocks)]
-    return pl.DataFrame({"code": codes, "parent": parents})
-
-
-def leaf_counts(rng: np.random.Generator, shape: tuple[int, ...], mean: float) -> np.ndarray:
-    """Small counts: Poisson with area-specific means spread over two orders of magnitude."""
-    means = mean * rng.lognormal(0.0, 1.0, size=shape[0])
-    return rng.poisson(means.reshape(-1, *[1] * (len(shape) - 1)) * np.ones(shape))
+BoolArray = npt.NDArray[np.bool_]
+MIN_COUNT = 3
+WIDTH = 3
+METHODS = {"quartier": "quartier", "tau_mod": "τ-ARGUS modular", "tau_opt": "τ-ARGUS optimal"}
+# The heaviest table (17,982 cells a year) is left out unless named.
+DEFAULT_LEFT_OUT = ("einwohner_agn",)
 
 
-def with_totals(areas: pl.DataFrame, leaves: pl.DataFrame, keys: list[str]) -> pl.DataFrame:
-    """Leaf counts plus the sums for every ancestor."""
-    parent = dict(areas.select("code", "parent").iter_rows())
-    frames, level = [leaves], leaves
-    while True:
-        level = level.with_columns(pl.col("area").replace_strict(parent, default=None))
-        level = level.filter(pl.col("area").is_not_null())
-        if level.is_empty():
-            return pl.concat(frames)
-        level = level.group_by(["area", *keys], maintain_order=True).agg(pl.col("value").sum())
-        frames.append(level.select(frames[0].columns))
+@dataclass(frozen=True)
+class Outcome:
+    """What one method did to one table over the years it protected."""
+
+    table: str
+    method: str
+    years: int = 0
+    sensitive: int = 0
+    suppressed: int = 0
+    suppressed_value: int = 0
+    exposed: int = 0
+    exposed_zero: int = 0
+    seconds: float = 0.0
+    failed: str = ""
+
+    def __add__(self, other: Outcome) -> Outcome:
+        return replace(
+            self,
+            years=self.years + other.years,
+            sensitive=self.sensitive + other.sensitive,
+            suppressed=self.suppressed + other.suppressed,
+            suppressed_value=self.suppressed_value + other.suppressed_value,
+            exposed=self.exposed + other.exposed,
+            exposed_zero=self.exposed_zero + other.exposed_zero,
+            seconds=self.seconds + other.seconds,
+            failed=self.failed or other.failed,
+        )
 
 
-def yearly_table(blocks: int = 10_000, districts: int = 100, years: int = 20) -> pl.DataFrame:
-    rng = np.random.default_rng(7)
-    values = leaf_counts(rng, (blocks, years), 40.0)
-    leaves = pl.DataFrame(
-        {
-            "area": np.repeat([f"b{b:05d}" for b in range(blocks)], years),
-            "period": np.tile(np.arange(2005, 2005 + years), blocks),
-            "value": values.reshape(-1).astype(np.int64),
-        }
-    )
-    return with_totals(hierarchy(blocks, districts), leaves, ["period"])
+class TauArgus:
+    """τ-ARGUS runs in a worker process: an engine that crashes takes only the worker down."""
+
+    def __init__(self, minutes: int) -> None:
+        self.minutes = minutes
+        self._pool: ProcessPoolExecutor | None = None
+
+    def protect(self, table: CountTable, method: str, period: int) -> tuple[BoolArray, float]:
+        """The cells of one year τ-ARGUS suppresses, and the seconds it took in the worker."""
+        from _tauargus import timed_protect_year
+
+        if self._pool is None:
+            self._pool = ProcessPoolExecutor(1, mp_context=get_context("spawn"))
+        cells = table.year(period).drop("period")
+        job = self._pool.submit(
+            timed_protect_year, cells, table.areas, table.dims, method, self.minutes
+        )
+        try:
+            return job.result()
+        except BrokenProcessPool:
+            self._pool = None
+            raise RuntimeError("the τ-ARGUS engine crashed") from None
+
+    def close(self) -> None:
+        if self._pool is not None:
+            self._pool.shutdown()
 
 
-DIMENSIONS = {
-    "age_group": ["0-5", "6-17", "18-29", "30-44", "45-64", "65-74", "75-84", "85+"],
-    "gender": ["m", "w"],
-    "nationality": ["deutsch", "nichtdeutsch"],
-}
-
-
-def breakdown_table(blocks: int = 2_000, districts: int = 20) -> pl.DataFrame:
-    rng = np.random.default_rng(11)
-    shape = (blocks, *(len(v) for v in DIMENSIONS.values()))
-    values = leaf_counts(rng, shape, 5.0).reshape(blocks, -1)
-    combos = list(itertools.product(*DIMENSIONS.values()))
-    leaves = pl.DataFrame(
-        {
-            "area": np.repeat([f"b{b:05d}" for b in range(blocks)], len(combos)),
-            **{d: [c[i] for _ in range(blocks) for c in combos] for i, d in enumerate(DIMENSIONS)},
-            "value": values.reshape(-1).astype(np.int64),
-        }
-    )
-    dims = list(DIMENSIONS)
-    tables = [leaves]
-    for subset in itertools.chain.from_iterable(
-        itertools.combinations(dims, k) for k in range(len(dims))
-    ):
-        margin = leaves.group_by(["area", *subset], maintain_order=True).agg(pl.col("value").sum())
-        missing = [pl.lit(None, pl.Utf8).alias(d) for d in dims if d not in subset]
-        tables.append(margin.with_columns(missing).select(leaves.columns))
-    return with_totals(hierarchy(blocks, districts), pl.concat(tables), dims)
-
-
-def measure(name: str, frame: pl.DataFrame, areas: pl.DataFrame, dims: list[str]) -> None:
+def protect_quartier(table: CountTable) -> tuple[BoolArray, float, list[int]]:
+    """quartier's pattern for every year at once, its seconds and the years it protected."""
     start = time.perf_counter()
-    public = disclose_counts(frame, areas=areas, view="public", dims=dims)
-    seconds = time.perf_counter() - start
-    result = suppress_counts(frame, areas=areas, dims=dims)
-    print(
-        f"{name}: {frame.height:,} cells, {int(result.primary.sum()):,} primary, "
-        f"{int(result.secondary.sum()):,} secondary, {(public['flag'] == '.').sum():,} flagged: "
-        f"{seconds:.2f} s"
+    hidden = suppressed_cells(
+        table.cells, table.areas, table.dims, min_count=MIN_COUNT, width=WIDTH, total=TOTAL
+    )
+    return hidden, time.perf_counter() - start, table.years()
+
+
+def protect_tauargus(
+    table: CountTable, method: str, engine: TauArgus
+) -> tuple[BoolArray, float, list[int], str]:
+    """τ-ARGUS's pattern, year by year; years without a sensitive cell need no run."""
+    hidden = np.zeros(table.cells.height, dtype=np.bool_)
+    periods = table.cells["period"].to_numpy()
+    values = table.cells["value"].to_numpy()
+    seconds, done, failed = 0.0, [], ""
+    for period in table.years():
+        rows = periods == period
+        if not np.any((values[rows] > 0) & (values[rows] < MIN_COUNT)):
+            done.append(period)
+            continue
+        try:
+            hidden[rows], spent = engine.protect(table, method, period)
+        except Exception as error:  # the engine's errors have no common type
+            failed = failed or f"{period}: {str(error).strip() or type(error).__name__}"
+            continue
+        seconds += spent
+        done.append(period)
+    return hidden, seconds, done, failed
+
+
+def outcome(table: CountTable, method: str, hidden: BoolArray, years: Sequence[int]) -> Outcome:
+    """The attacker's figures for the years a method protected."""
+    cells = table.cells.filter(table.cells["period"].is_in(list(years)))
+    rows = table.cells["period"].is_in(list(years)).to_numpy()
+    values, hidden = cells["value"].to_numpy(), hidden[rows]
+    relations = relation_matrix(cells, table.parents(), table.dims)
+    found = attack(values, hidden, relations, min_count=MIN_COUNT, width=WIDTH)
+    weaker = attack(values, hidden, relations, min_count=MIN_COUNT, width=WIDTH, floor=0.0)
+    return Outcome(
+        table.name,
+        method,
+        years=len(years),
+        sensitive=int(found.cells.size),
+        suppressed=int(hidden.sum()),
+        suppressed_value=int(values[hidden].sum()),
+        exposed=int(found.exposed.sum()),
+        exposed_zero=int(weaker.exposed.sum()),
     )
 
 
-def main() -> None:
-    measure("10,000 blocks x 20 years", yearly_table(), hierarchy(10_000, 100), [])
-    dims = list(DIMENSIONS)
-    measure("2,000 blocks x 32 breakdown cells", breakdown_table(), hierarchy(2_000, 20), dims)
+def run_method(table: CountTable, method: str, engine: TauArgus) -> Outcome:
+    if method == "quartier":
+        hidden, seconds, years = protect_quartier(table)
+        failed = ""
+    else:
+        hidden, seconds, years, failed = protect_tauargus(table, method, engine)
+    result = outcome(table, method, hidden, years)
+    return replace(result, seconds=seconds, failed=failed)
+
+
+def report(outcomes: Sequence[Outcome], years: int) -> str:
+    """The figures as a Markdown table: every table and method, then the totals per method.
+
+    The common total is over the tables every method protected in every year; the other over
+    the tables each method protected in every year.
+    """
+    head = (
+        "| table | method | years | sensitive | suppressed | suppressed value | exposed "
+        "| exposed if . ≥ 0 | s |"
+    )
+    lines = [head, "|---|---|--:|--:|--:|--:|--:|--:|--:|"]
+    lines += [_row(o, years) for o in outcomes]
+    complete = [o for o in outcomes if o.years == years]
+    failed = {o.table for o in outcomes if o.years < years}
+    common = [o for o in complete if o.table not in failed]
+    lines += _totals(common, years, "**total, common tables**")
+    if failed:
+        lines += _totals(complete, years, "**total, tables it protected**")
+    failures = [f"- {o.table}, {METHODS[o.method]}: {o.failed}" for o in outcomes if o.failed]
+    if failures:
+        lines += ["", "Failed (years left out of the row; first error):", *failures]
+    return "\n".join(lines)
+
+
+def _totals(outcomes: Sequence[Outcome], years: int, label: str) -> list[str]:
+    lines = []
+    for method in METHODS:
+        chosen = [o for o in outcomes if o.method == method]
+        if not chosen:
+            continue
+        total = sum(chosen[1:], chosen[0])
+        lines.append(_row(replace(total, table=label), years * len(chosen)))
+    return lines
+
+
+def _row(o: Outcome, years: int) -> str:
+    done = f"{o.years}" if o.years == years else f"{o.years} of {years}"
+    return (
+        f"| {o.table} | {METHODS[o.method]} | {done} | {o.sensitive:,} | {o.suppressed:,} | "
+        f"{o.suppressed_value:,} | {o.exposed:,} | {o.exposed_zero:,} | {o.seconds:.2f} |"
+    )
+
+
+def parse_arguments(argv: Sequence[str] | None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--seed", type=int, default=DEFAULT_SEED, help="Musterstadt's seed")
+    parser.add_argument("--years", type=int, nargs="+", help="years (default: all)")
+    parser.add_argument("--tables", nargs="+", help="tables (default: all but einwohner_agn)")
+    parser.add_argument("--methods", nargs="+", choices=list(METHODS), default=list(METHODS))
+    parser.add_argument(
+        "--minutes",
+        type=int,
+        default=5,
+        help="τ-ARGUS's time limit (optimal: per table and year; modular: per subtable)",
+    )
+    parser.add_argument("--synthetic", action="store_true", help="quartier's speed alone")
+    return parser.parse_args(argv)
+
+
+def chosen_tables(
+    city: City, names: Sequence[str] | None, years: Sequence[int] | None
+) -> list[CountTable]:
+    """The tables asked for (default: all but `DEFAULT_LEFT_OUT`); ValueError names a wrong one."""
+    names = names or [n for n in city.table_names() if n not in DEFAULT_LEFT_OUT]
+    return [build_table(city, name, years) for name in names]
+
+
+def run_all(tables: Sequence[CountTable], methods: Sequence[str], minutes: int) -> list[Outcome]:
+    """Every method on every table; each row goes to stderr as soon as it is done."""
+    engine = TauArgus(minutes)
+    outcomes = []
+    try:
+        for table in tables:
+            for method in methods:
+                outcomes.append(run_method(table, method, engine))
+                print(_row(outcomes[-1], len(table.years())), file=sys.stderr, flush=True)
+    finally:
+        engine.close()
+    return outcomes
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    arguments = parse_arguments(argv)
+    if arguments.synthetic:
+        from _disclosure_speed import main as speed
+
+        speed()
+        return 0
+    city = load_city(arguments.seed)
+    try:
+        tables = chosen_tables(city, arguments.tables, arguments.years)
+    except ValueError as error:
+        print(f"disclosure.py: {error}", file=sys.stderr)
+        return 2
+    outcomes = run_all(tables, arguments.methods, arguments.minutes)
+    print(report(outcomes, len(tables[0].years())))
+    return 0
 
 
 if __name__ == "__main__":
-    main()
+    sys.exit(main())

@@ -1,0 +1,44 @@
+"""quartier's side of the disclosure benchmarks: the one call into its disclosure package.
+
+Everything the benchmarks know about quartier's API is in `suppressed_cells`, so a change of
+the package's signature (such as a ``protection_width`` keyword) is adapted here only.
+"""
+
+from __future__ import annotations
+
+import inspect
+from collections.abc import Sequence
+
+import numpy as np
+import numpy.typing as npt
+import polars as pl
+
+BoolArray = npt.NDArray[np.bool_]
+
+
+def suppressed_cells(
+    cells: pl.DataFrame,
+    areas: pl.DataFrame,
+    dims: Sequence[str],
+    *,
+    min_count: int,
+    width: int,
+    total: str | None = None,
+) -> BoolArray:
+    """Which rows of `cells` (``period, area, *dims, value``) quartier publishes as ".".
+
+    A breakdown cell named `total` is the total over its dimension (null for quartier).
+    """
+    from quartier.analysis.disclosure import disclose_counts
+
+    if total is not None:
+        cells = cells.with_columns(
+            pl.when(pl.col(d) == total).then(None).otherwise(pl.col(d)).alias(d) for d in dims
+        )
+    options: dict[str, int] = {"min_count": min_count}
+    if "protection_width" in inspect.signature(disclose_counts).parameters:
+        options["protection_width"] = width
+    public = disclose_counts(
+        cells, areas=areas.select("code", "parent"), view="public", dims=list(dims), **options
+    )
+    return (public["flag"] == ".").to_numpy()
