@@ -19,6 +19,8 @@ from quartier.areas.models import Area
 from quartier.monitoring.models import AktionsraumOverride, Observation
 from quartier.monitoring.selectors import indicator_values
 
+from .musterstadt import load_musterstadt
+
 YEARS = ("2012", "2024")
 
 
@@ -29,23 +31,7 @@ def musterstadt(
     """Musterstadt loaded once for the module (and removed afterwards), indicators computed."""
     folder = tmp_path_factory.mktemp("musterstadt")
     with django_db_blocker.unblock():
-        call_command("generate_demo", seed=2026, out=folder, stdout=StringIO())
-        manifest = read_manifest(folder)
-        levels = [f"{level.key}:{level.name}" for level in manifest.levels]
-        call_command("levels", *levels, verbosity=0)
-        for item in manifest.areas:
-            call_command(
-                "import_areas", str(folder / item.file), "--level", item.level, "--code-field",
-                item.code_field, "--name-field", item.name_field,
-                *(["--parent-field", item.parent_field] if item.parent_field else []),
-                verbosity=0,
-            )  # fmt: skip
-        for data in manifest.data:
-            call_command(
-                "import_data", str(folder / data.file), "--mapping", str(folder / data.mapping),
-                stdout=StringIO(),
-            )  # fmt: skip
-        call_command("compute", "--year", YEARS[0], "--year", YEARS[1], stdout=StringIO())
+        load_musterstadt(folder, YEARS)
         yield folder
         call_command("flush", interactive=False, verbosity=0)
 
