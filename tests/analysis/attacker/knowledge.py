@@ -26,6 +26,7 @@ import scipy.sparse as sp
 from quartier.analysis.catalogue import Catalogue, Indicator
 
 from .model import (
+    NOT_APPLICABLE,
     PUBLISHED,
     SECRET,
     UNRELIABLE,
@@ -148,7 +149,8 @@ class View:
 
     def exists(self, row: int) -> bool:
         """Whether the row has a value at all (hidden or not): no zero denominator."""
-        return self.flags["flag"][row] != "x" and self.flags["denominator_flag"][row] != ZERO
+        flags = self.flags
+        return flags["flag"][row] != NOT_APPLICABLE and flags["denominator_flag"][row] != ZERO
 
 
 def initial_bounds(view: View, system: System) -> None:
