@@ -30,6 +30,7 @@ from openpyxl.packaging.custom import StringProperty
 from openpyxl.styles import Font
 
 from quartier.analysis.catalogue import Catalogue, Indicator
+from quartier.analysis.german import german_number
 
 __all__ = [
     "COLUMNS",
@@ -249,23 +250,6 @@ def cell_digits(name: str, value: float, digits: Mapping[str, int]) -> int:
     if name in COUNT_COLUMNS and float(value).is_integer():
         return 0
     return digits.get(name, 1)
-
-
-def german_number(value: float, digits: int) -> str:
-    """A number in German notation with `digits` decimals: 1.234,5; zero is 0 or 0,0.
-
-    Examples
-    --------
-    >>> german_number(608271.0, 0), german_number(-1234.56, 1), german_number(-0.0, 1)
-    ('608.271', '-1.234,6', '0,0')
-    """
-    # Imported here: the package of the demo generator loads scipy.stats (about 2 s), which
-    # only the German formats need to pay for.
-    from quartier.analysis.musterstadt.writer import german_decimal
-
-    if value == 0:
-        return "0" if digits == 0 else "0," + "0" * digits
-    return german_decimal(value, digits)
 
 
 def xlsx_number_format(digits: int) -> str:

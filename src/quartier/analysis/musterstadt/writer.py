@@ -16,6 +16,8 @@ import shapely
 import yaml
 from shapely.geometry import MultiPolygon
 
+from quartier.analysis.german import german_number
+
 EPSG_URN = "urn:ogc:def:crs:EPSG::25832"
 NOTHING = "-"
 
@@ -24,15 +26,14 @@ def german_count(value: int) -> str:
     """A count in German notation: 12.345; zero is "-" (nothing)."""
     if value == 0:
         return NOTHING
-    return f"{value:,}".replace(",", ".")
+    return german_number(value, 0)
 
 
 def german_decimal(value: float, digits: int = 1) -> str:
     """A decimal number in German notation: 12.345,6; zero is "-" (nothing)."""
     if value == 0:
         return NOTHING
-    english = f"{value:,.{digits}f}"
-    return english.replace(",", "\0").replace(".", ",").replace("\0", ".")
+    return german_number(value, digits)
 
 
 def write_csv(path: Path, header: Sequence[str], rows: Iterable[Sequence[str]]) -> None:
