@@ -221,16 +221,21 @@ def test_compute_one_year_keeps_the_other_years_and_publishes_all(teststadt: Cit
     assert cell(public, area="11")["value"] == 80
 
 
-def test_parts_are_not_compressed_again_on_postgresql() -> None:
-    if connection.vendor != "postgresql":
-        pytest.skip("a PostgreSQL storage setting")
+def test_parts_are_stored_as_plain_bytes() -> None:
+    """Parquet is compressed already: PostgreSQL must not compress it again (storage
+    "external"); SQLite keeps it as a BLOB."""
+    table = ResultPart._meta.db_table
     with connection.cursor() as cursor:
-        cursor.execute(
-            "SELECT attstorage FROM pg_attribute WHERE attrelid = %s::regclass "
-            "AND attname = 'data'",
-            [ResultPart._meta.db_table],
-        )
-        assert cursor.fetchone() == ("e",)
+        if connection.vendor == "postgresql":
+            cursor.execute(
+                "SELECT attstorage FROM pg_attribute WHERE attrelid = %s::regclass "
+                "AND attname = 'data'",
+                [table],
+            )
+            assert cursor.fetchone() == ("e",)
+        else:
+            cursor.execute(f"SELECT type FROM pragma_table_info('{table}') WHERE name = 'data'")
+            assert cursor.fetchone() == ("BLOB",)
 
 
 def test_admin_lists_computations_and_parts(teststadt: City, admin_client: Client) -> None:
