@@ -120,10 +120,10 @@ class _Problem:
     up: FloatArray  # how far each cell may rise: unbounded, but 0 for published zeros
     cost: FloatArray
     given: BoolArray  # cells hidden before any complement: sensitive, unknown, never published
-    pattern: Any = None  # |matrix|, for finding neighbourhoods
-    degree: Any = None  # the number of relations of each cell
-    parts: Any = None  # 1 where a cell is a part of a relation
-    totals: Any = None  # 1 where a cell is the total of a relation
+    pattern: Any  # |matrix|, for finding neighbourhoods
+    parts: Any  # 1 where a cell is a part of a relation
+    totals: Any  # 1 where a cell is the total of a relation
+    degree: IntArray  # the number of relations of each cell
     directions: list[tuple[IntArray, FloatArray]] = field(default_factory=list)
 
     @classmethod
@@ -147,9 +147,15 @@ class _Problem:
         cost = 1.0 + known / (1.0 + known.max(initial=0.0))
         cost = np.where(_mask(keep, size), cost * _KEEP_COST, cost)
         given = _mask(hidden, size) | unknown | np.asarray(sensitive, dtype=np.bool_)
+        matrix = relations.incidence(size).tocsr().astype(np.float64)
+        pattern = abs(matrix).tocsr()
         return cls(
             values=known,
-            matrix=relations.incidence(size).tocsr().astype(np.float64),
+            matrix=matrix,
+            pattern=pattern,
+            parts=(matrix > 0).astype(np.float64).tocsr(),
+            totals=(matrix < 0).astype(np.float64).tocsr(),
+            degree=np.diff(pattern.tocsc().indptr),
             sensitive=np.asarray(sensitive, dtype=np.bool_),
             width=float(width),
             hidden=given.copy(),
@@ -161,10 +167,6 @@ class _Problem:
 
     def graph(self) -> Any:
         """Cells linked when they share a relation (cell × cell, through the relations)."""
-        self.pattern = abs(self.matrix).tocsr()
-        self.degree = np.diff(self.pattern.tocsc().indptr)
-        self.parts = (self.matrix > 0).astype(np.float64).tocsr()
-        self.totals = (self.matrix < 0).astype(np.float64).tocsr()
         return (self.pattern.T @ self.pattern).tocsr()
 
     def protect_component(self, cells: IntArray) -> None:
