@@ -42,3 +42,34 @@ def suppressed_cells(
         cells, areas=areas.select("code", "parent"), view="public", dims=list(dims), **options
     )
     return (public["flag"] == ".").to_numpy()
+
+
+def protected_against_zero_floor(
+    values: npt.NDArray[np.float64], relations: object, *, min_count: int, width: int
+) -> BoolArray:
+    """quartier's protection for τ-ARGUS's requirement: a "." may be 0 to the attacker.
+
+    `relations` is the table's relation matrix (+1 at the total, -1 at each part, one row per
+    relation), the one the τ-ARGUS side and the attacker use; the pattern is therefore not
+    safe for quartier's publication, where zeros are published and a "." is at least 1. It
+    only tells how many cells quartier needs for the protection τ-ARGUS gives.
+    """
+    from scipy import sparse
+
+    from quartier.analysis.disclosure import RelationSet, protect_cells
+
+    matrix = sparse.csr_matrix(relations)
+    parts = matrix.multiply(matrix < 0).tocsr()
+    totals = matrix.multiply(matrix > 0).tocsr()
+    relation_set = RelationSet.from_arrays(
+        totals=totals.indices[np.argsort(totals.nonzero()[0], kind="stable")],
+        offsets=parts.indptr,
+        parts=parts.indices,
+    )
+    return protect_cells(
+        values.astype(np.float64),
+        relation_set,
+        sensitive=(values > 0) & (values < min_count),
+        width=width,
+        lower=np.zeros(values.size),
+    )

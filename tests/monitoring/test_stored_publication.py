@@ -13,6 +13,7 @@ from typing import Any
 import polars as pl
 import pytest
 from django.core.management import call_command
+from django.core.management.base import CommandError
 from django.db import connection
 from django.test import Client
 
@@ -247,3 +248,33 @@ def test_admin_lists_computations_and_parts(teststadt: City, admin_client: Clien
     assert parts.status_code == computations.status_code == 200
     assert parts.content.decode().count('<td class="field-rows">') == len(YEARS) * 2
     assert admin_client.get("/admin/monitoring/resultpart/add/").status_code == 403
+
+
+def test_compute_takes_the_minimum_count_and_protection_width(teststadt: City) -> None:
+    # Hörde holds 50 people in 2020: published with the default minimum count of 3, a small
+    # count below a minimum count of 55.
+    compute("--year", "2020")
+    default = indicator_values(view="public", indicators=["einwohnerzahl"], years=[2020])
+    assert cell(default, area="21")["value"] == 50
+
+    out = compute("--year", "2020", "--min-count", "55", "--protection-width", "5")
+
+    latest = computation_latest()
+    assert latest is not None
+    assert (latest.min_count, latest.protection_width) == (55, 5)
+    assert "min_count 55, protection width 5" in out
+    strict = indicator_values(view="public", indicators=["einwohnerzahl"], years=[2020])
+    assert cell(strict, area="21")["flag"] == "."
+    assert cell(strict, area="21")["value"] is None
+
+
+@pytest.mark.parametrize(
+    ("option", "value", "message"),
+    [("--min-count", "1", "--min-count 1: give 2 or more"), ("--protection-width", "0", "give 1")],
+)
+def test_compute_refuses_a_minimum_count_or_width_that_protects_nothing(
+    teststadt: City, option: str, value: str, message: str
+) -> None:
+    with pytest.raises(CommandError, match=message):
+        compute(option, value)
+    assert computation_latest() is None

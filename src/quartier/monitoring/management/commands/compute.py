@@ -1,4 +1,7 @@
-"""`quartier compute [--year Y | --all-years]`: compute, publish and store all indicators."""
+"""`quartier compute [--year Y | --all-years] [--min-count N] [--protection-width W]`.
+
+Compute, publish and store all indicators.
+"""
 
 from __future__ import annotations
 
@@ -6,6 +9,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
+from quartier.analysis.disclosure import DEFAULT_MIN_COUNT, DEFAULT_PROTECTION_WIDTH
 from quartier.monitoring.computation import MonitoringError, indicators_compute
 
 
@@ -19,10 +23,32 @@ class Command(BaseCommand):
         years = parser.add_mutually_exclusive_group()
         years.add_argument("--year", type=int, action="append", help="a year (repeatable)")
         years.add_argument("--all-years", action="store_true", help="every year (the default)")
+        parser.add_argument(
+            "--min-count",
+            type=int,
+            default=DEFAULT_MIN_COUNT,
+            help=f"counts from 1 to N-1 are not published (default {DEFAULT_MIN_COUNT})",
+        )
+        parser.add_argument(
+            "--protection-width",
+            type=int,
+            default=DEFAULT_PROTECTION_WIDTH,
+            help="the least width of the interval an outsider can narrow a hidden small count "
+            f"to (default {DEFAULT_PROTECTION_WIDTH})",
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
+        min_count, width = options["min_count"], options["protection_width"]
+        if min_count < 2:
+            raise CommandError(
+                f"--min-count {min_count}: give 2 or more (1 would publish every count)"
+            )
+        if width < 1:
+            raise CommandError(f"--protection-width {width}: give 1 or more")
         try:
-            report = indicators_compute(years=options["year"])
+            report = indicators_compute(
+                years=options["year"], min_count=min_count, protection_width=width
+            )
         except MonitoringError as error:
             raise CommandError(str(error)) from error
         for problem in report.problems:
