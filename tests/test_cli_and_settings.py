@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from django.core.exceptions import ImproperlyConfigured
 
-from quartier.cli import _normalise
+from quartier.cli import command_name
 from quartier.settings import database_config, env_bool, env_list
 
 
@@ -22,10 +22,15 @@ def run_cli(*args: str, home: Path) -> subprocess.CompletedProcess[str]:
 
 
 def test_hyphenated_command_names_map_to_modules() -> None:
-    assert _normalise(["quartier", "import-areas", "--level", "x-y"]) == [
-        "quartier", "import_areas", "--level", "x-y",
-    ]  # fmt: skip
-    assert _normalise(["quartier", "--help"]) == ["quartier", "--help"]
+    assert command_name("import-areas") == "import_areas"
+    assert command_name("migrate") == "migrate"
+
+
+def test_usage_lines_spell_commands_as_users_type_them(tmp_path: Path) -> None:
+    result = run_cli("export-values", "--format", "bogus", home=tmp_path)
+    assert result.returncode == 2
+    assert result.stderr.startswith("usage: quartier export-values ")
+    assert "export_values" not in result.stderr
 
 
 def test_console_script_reports_errors_with_exit_code(tmp_path: Path) -> None:
