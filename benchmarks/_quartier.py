@@ -61,10 +61,9 @@ def protected_against_zero_floor(
     matrix = sparse.csr_matrix(relations)
     parts = matrix.multiply(matrix < 0).tocsr()
     totals = matrix.multiply(matrix > 0).tocsr()
+    # Each row holds exactly one total, so the totals' column indices are in row order.
     relation_set = RelationSet.from_arrays(
-        totals=totals.indices[np.argsort(totals.nonzero()[0], kind="stable")],
-        offsets=parts.indptr,
-        parts=parts.indices,
+        totals=totals.indices, offsets=parts.indptr, parts=parts.indices
     )
     return protect_cells(
         values.astype(np.float64),
