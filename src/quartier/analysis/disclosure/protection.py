@@ -35,9 +35,8 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
+import highspy
 import numpy as np
-from scipy import sparse
-from scipy.optimize import linprog
 from scipy.sparse.csgraph import connected_components
 
 from .relations import BoolArray, FloatArray, IntArray, RelationSet
@@ -97,89 +96,101 @@ def protect_cells(
     numpy.ndarray of bool
         The hidden cells: the sensitive, the given hidden and the complements.
     """
-    problem = _Problem.of(values, relations, sensitive, width, hidden, lower, keep)
-    graph = problem.graph()
-    count, labels = connected_components(graph, directed=False)
+    size = values.size
+    unknown = np.isnan(values)
+    known = np.where(unknown, 0.0, values)
+    floor = np.where(known > 0, 1.0, 0.0) if lower is None else np.asarray(lower, np.float64)
+    given = _mask(hidden, size) | unknown | np.asarray(sensitive, dtype=np.bool_)
+    cells = _Cells(
+        values=known,
+        sensitive=np.asarray(sensitive, dtype=np.bool_),
+        given=given,
+        # How far each cell may fall before it reaches its lower bound; an unknown cell only
+        # rises, a published zero moves neither way.
+        down=np.where(unknown, 0.0, np.maximum(known - floor, 0.0)),
+        up=np.where((known == 0) & ~unknown & ~_mask(hidden, size), 0.0, np.inf),
+        cost=np.where(_mask(keep, size), _KEEP_COST, 1.0)
+        * (1.0 + known / (1.0 + known.max(initial=0.0))),
+    )
+    matrix = relations.incidence(size).tocsr().astype(np.float64)
+    by_cell = matrix.T.tocsr()
+    pattern = abs(matrix)
+    count, labels = connected_components(pattern.T @ pattern, directed=False)
     order = np.argsort(labels, kind="stable")
     bounds = np.searchsorted(labels[order], np.arange(count + 1))
+    out = given.copy()
+    solver = _Solver()
     for component in range(count):
-        cells = order[bounds[component] : bounds[component + 1]]
-        if problem.sensitive[cells].any():
-            problem.protect_component(cells)
-    return problem.hidden
+        members = order[bounds[component] : bounds[component + 1]]
+        if not cells.sensitive[members].any():
+            continue
+        rows = np.unique(by_cell[members].indices)
+        problem = _Problem.of(cells.at(members), matrix[rows][:, members], width, solver)
+        problem.protect()
+        out[members] = problem.hidden
+    return out
+
+
+@dataclass(frozen=True)
+class _Cells:
+    """What the protection knows of each cell (see `protect_cells`)."""
+
+    values: FloatArray
+    sensitive: BoolArray
+    given: BoolArray  # hidden before any complement: sensitive, unknown, never published
+    down: FloatArray
+    up: FloatArray
+    cost: FloatArray
+
+    def at(self, members: IntArray) -> _Cells:
+        return _Cells(*(getattr(self, name)[members] for name in self.__dataclass_fields__))
 
 
 @dataclass
 class _Problem:
-    values: FloatArray
-    matrix: Any  # relations × cells, csr: -1 for the total, +1 for each part
-    sensitive: BoolArray
+    """One connected component of cells and relations, indexed from 0."""
+
+    cells: _Cells
+    matrix: Any  # relations × cells, csc: -1 for the total, +1 for each part
     width: float
+    solver: _Solver
     hidden: BoolArray
-    down: FloatArray  # how far each cell may fall before it reaches its lower bound
-    up: FloatArray  # how far each cell may rise: unbounded, but 0 for published zeros
-    cost: FloatArray
-    given: BoolArray  # cells hidden before any complement: sensitive, unknown, never published
-    pattern: Any  # |matrix|, for finding neighbourhoods
+    pattern: Any  # |matrix|, csr, for finding neighbourhoods
     parts: Any  # 1 where a cell is a part of a relation
     totals: Any  # 1 where a cell is the total of a relation
     degree: IntArray  # the number of relations of each cell
     directions: list[tuple[IntArray, FloatArray]] = field(default_factory=list)
 
     @classmethod
-    def of(
-        cls,
-        values: FloatArray,
-        relations: RelationSet,
-        sensitive: BoolArray,
-        width: int,
-        hidden: BoolArray | None,
-        lower: FloatArray | None,
-        keep: BoolArray | None,
-    ) -> _Problem:
-        size = values.size
-        unknown = np.isnan(values)
-        known = np.where(unknown, 0.0, values)
-        floor = np.where(known > 0, 1.0, 0.0) if lower is None else lower
-        down = np.where(unknown, 0.0, np.maximum(known - floor, 0.0))
-        # A published zero can move neither way; an unknown cell only rises.
-        up = np.where((known == 0) & ~unknown & ~_mask(hidden, size), 0.0, np.inf)
-        cost = 1.0 + known / (1.0 + known.max(initial=0.0))
-        cost = np.where(_mask(keep, size), cost * _KEEP_COST, cost)
-        given = _mask(hidden, size) | unknown | np.asarray(sensitive, dtype=np.bool_)
-        matrix = relations.incidence(size).tocsr().astype(np.float64)
+    def of(cls, cells: _Cells, matrix: Any, width: float, solver: _Solver) -> _Problem:
         pattern = abs(matrix).tocsr()
         return cls(
-            values=known,
-            matrix=matrix,
+            cells=cells,
+            matrix=matrix.tocsc(),
+            width=float(width),
+            solver=solver,
+            hidden=cells.given.copy(),
             pattern=pattern,
             parts=(matrix > 0).astype(np.float64).tocsr(),
             totals=(matrix < 0).astype(np.float64).tocsr(),
             degree=np.diff(pattern.tocsc().indptr),
-            sensitive=np.asarray(sensitive, dtype=np.bool_),
-            width=float(width),
-            hidden=given.copy(),
-            given=given,
-            down=down,
-            up=up,
-            cost=cost,
         )
 
-    def graph(self) -> Any:
-        """Cells linked when they share a relation (cell × cell, through the relations)."""
-        return (self.pattern.T @ self.pattern).tocsr()
+    @property
+    def size(self) -> int:
+        return int(self.cells.values.size)
 
-    def protect_component(self, cells: IntArray) -> None:
-        self.directions = []
+    def protect(self) -> None:
+        sensitive = self.cells.sensitive
         # Cells in many relations (totals of others) first: their changes reach far and
         # often protect the cells below them on the way.
-        order = cells[np.lexsort((-self.degree[cells], ~self.sensitive[cells]))]
+        order = np.lexsort((-self.degree, ~sensitive))
         chosen: dict[int, tuple[IntArray, FloatArray]] = {}
-        for cell in order[self.sensitive[order]].tolist():
+        for cell in order[sensitive[order]].tolist():
             found = self._protected(cell) or self._protect(cell)
             if found is not None:
                 chosen[cell] = found
-        self._prune(cells, chosen)
+        self._prune(chosen)
 
     def _protected(self, cell: int) -> tuple[IntArray, FloatArray] | None:
         """A change found before that raises ``cell`` far enough within what is hidden."""
@@ -189,7 +200,7 @@ class _Problem:
                 continue
             scaled = change * (self.width / change[at])
             falls = scaled < 0
-            if (-scaled[falls] <= self.down[support[falls]] + _TOLERANCE).all() and (
+            if (-scaled[falls] <= self.cells.down[support[falls]] + _TOLERANCE).all() and (
                 self.hidden[support].all()
             ):
                 return support, change
@@ -205,24 +216,24 @@ class _Problem:
                 self.directions.append(found)
                 return found
         # No change at all: hide the cell's whole component (never seen in practice).
-        self.hidden[self._near(cell, self.values.size)] = True
+        self.hidden[:] = True
         return None
 
-    def _prune(self, cells: IntArray, chosen: dict[int, tuple[IntArray, FloatArray]]) -> None:
+    def _prune(self, chosen: dict[int, tuple[IntArray, FloatArray]]) -> None:
         """Publish again complements that turn out unneeded, largest first.
 
         A complement is unneeded when every sensitive cell whose change moves it has another
         change within the other hidden cells.
         """
-        complements = cells[self.hidden[cells] & ~self.given[cells]]
+        complements = np.flatnonzero(self.hidden & ~self.cells.given)
         if complements.size > _PRUNE_COMPLEMENTS:
             return
-        for complement in complements[np.argsort(-self.values[complements], kind="stable")]:
+        for complement in complements[np.argsort(-self.cells.values[complements], kind="stable")]:
             users = [cell for cell, (support, _) in chosen.items() if complement in support]
             if len(users) > _PRUNE_USERS:
                 continue
             self.hidden[complement] = False
-            inside = cells[self.hidden[cells]]
+            inside = np.flatnonzero(self.hidden)
             replaced = {cell: self._within(cell, inside) for cell in users}
             if all(found is not None for found in replaced.values()):
                 chosen.update(replaced)  # type: ignore[arg-type]
@@ -245,7 +256,7 @@ class _Problem:
         fixed, so the change must balance within them). Then everything within a few steps
         over shared relations, totals included, and finally the whole component.
         """
-        start = np.zeros(self.values.size, dtype=np.bool_)
+        start = np.zeros(self.size, dtype=np.bool_)
         start[cell] = True
         for _ in range(_STEPS_UP + 1):
             yield self._below(start)
@@ -254,7 +265,7 @@ class _Problem:
             start[self.totals[rows].indices] = True
         for radius in _RADII:
             yield self._near(cell, radius)
-        yield self._near(cell, self.values.size)
+        yield np.arange(self.size)
 
     def _below(self, start: BoolArray) -> IntArray:
         reached = start.copy()
@@ -270,12 +281,12 @@ class _Problem:
 
     def _near(self, cell: int, radius: int) -> IntArray:
         """The cells reached from ``cell`` in up to ``radius`` steps over shared relations."""
-        reached = np.zeros(self.values.size, dtype=np.bool_)
+        reached = np.zeros(self.size, dtype=np.bool_)
         reached[cell] = True
         for _ in range(radius):
             rows = np.flatnonzero(self.pattern @ reached.astype(np.float64))
             grown = reached.copy()
-            grown[self.matrix[rows].indices] = True
+            grown[self.pattern[rows].indices] = True
             if grown.sum() == reached.sum():
                 break
             reached = grown
@@ -288,26 +299,73 @@ class _Problem:
         with the cells outside ``near`` unchanged.
         """
         columns = self.matrix[:, near]
-        rows = np.flatnonzero(np.diff(columns.tocsr().indptr))
-        local = columns[rows]
-        equations = sparse.hstack([local, -local], format="csr")
-        cost = np.where(self.hidden[near], _HIDDEN_COST, self.cost[near])
-        rise = np.column_stack([np.zeros(near.size), self.up[near]])
-        fall = np.column_stack([np.zeros(near.size), self.down[near]])
+        rows, local = np.unique(columns.indices, return_inverse=True)
+        cost = np.where(self.hidden[near], _HIDDEN_COST, self.cells.cost[near])
+        rise = self.cells.up[near].copy()
+        fall = self.cells.down[near].copy()
         at = int(np.searchsorted(near, cell))
-        rise[at] = (self.width, self.width)
-        fall[at] = (0.0, 0.0)
-        result = linprog(
-            np.concatenate([cost, cost]),
-            A_eq=equations,
-            b_eq=np.zeros(rows.size),
-            bounds=np.vstack([rise, fall]),
-            method="highs",
+        lowest = np.zeros(near.size)
+        lowest[at], rise[at], fall[at] = self.width, self.width, 0.0
+        # The falls are the rises' columns negated: [A, -A] in column-wise form.
+        solution = self.solver.minimise(
+            cost=np.concatenate([cost, cost]),
+            lower=np.concatenate([lowest, np.zeros(near.size)]),
+            upper=np.concatenate([rise, fall]),
+            rows=rows.size,
+            starts=np.concatenate([columns.indptr, columns.indptr[1:] + columns.indptr[-1]]),
+            indices=np.concatenate([local, local]),
+            coefficients=np.concatenate([columns.data, -columns.data]),
         )
-        if result.status != 0:
+        if solution is None:
             return None
-        solution = np.asarray(result.x)
         return np.asarray(solution[: near.size] - solution[near.size :], dtype=np.float64)
+
+
+class _Solver:
+    """Linear programs min c·x, A x = 0, l ≤ x ≤ u, solved by HiGHS through one instance.
+
+    highspy's own wrapper class prints a banner to the terminal when it is made; its core
+    class does not, and is all that is needed here.
+    """
+
+    def __init__(self) -> None:
+        self.highs = highspy._Highs()
+        self.highs.setOptionValue("output_flag", False)
+
+    def minimise(
+        self,
+        *,
+        cost: FloatArray,
+        lower: FloatArray,
+        upper: FloatArray,
+        rows: int,
+        starts: Any,
+        indices: Any,
+        coefficients: Any,
+    ) -> FloatArray | None:
+        """The optimal x, or None if there is none (column-wise A given by its arrays)."""
+        zeros = np.zeros(rows)
+        self.highs.passModel(
+            cost.size,
+            rows,
+            int(starts[-1]),
+            int(highspy.MatrixFormat.kColwise),
+            int(highspy.ObjSense.kMinimize),
+            0.0,
+            cost,
+            lower,
+            np.where(np.isinf(upper), highspy.kHighsInf, upper),
+            zeros,
+            zeros,
+            np.asarray(starts, dtype=np.int32),
+            np.asarray(indices, dtype=np.int32),
+            np.asarray(coefficients, dtype=np.float64),
+            np.zeros(cost.size, dtype=np.int32),  # every variable continuous
+        )
+        self.highs.run()
+        if self.highs.getModelStatus() != highspy.HighsModelStatus.kOptimal:
+            return None
+        return np.asarray(self.highs.getSolution().col_value, dtype=np.float64)
 
 
 def _mask(values: Any, size: int) -> BoolArray:
