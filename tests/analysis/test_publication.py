@@ -91,6 +91,20 @@ def test_no_sensitive_count_is_exposed_with_breakdowns(
     assert report.exposed == 0, report.summary()
 
 
+def test_breakdowns_on_the_levels_named_only_and_none_exposed(results: pl.DataFrame) -> None:
+    levels = ["stadt", "stadtbezirk"]
+    public = publish(results, areas=_areas(), catalogue=load_catalogue(), breakdowns=levels)
+    cells = public.filter(pl.col("breakdown_key") != "")
+    assert set(cells["level"].to_list()) == set(levels)
+    assert public.filter(pl.col("breakdown_key") == "").height == results.filter(
+        pl.col("breakdown_key") == ""
+    ).height
+    report = attack(public, catalogue=load_catalogue(), areas=_areas(), truth=results)
+    assert report.unsound == (), report.summary()
+    assert report.sensitive > 10, report.summary()
+    assert report.exposed == 0, report.summary()
+
+
 @pytest.mark.parametrize("seed", [1, 2])
 def test_no_sensitive_count_is_exposed_in_the_totals(seed: int) -> None:
     results = _results(seed)

@@ -278,3 +278,52 @@ def test_compute_refuses_a_minimum_count_or_width_that_protects_nothing(
     with pytest.raises(CommandError, match=message):
         compute(option, value)
     assert computation_latest() is None
+
+
+def public_breakdown_levels() -> set[str]:
+    public = indicator_values(view="public", indicators=["einwohnerzahl"], totals_only=False)
+    return set(public.filter(pl.col("breakdown_key") != "")["level"].to_list())
+
+
+def test_compute_publishes_breakdowns_on_the_city_and_the_level_below_by_default(
+    teststadt: City,
+) -> None:
+    out = compute()
+
+    latest = computation_latest()
+    assert latest is not None
+    assert latest.breakdown_levels == ["stadt", "stadtbezirk"]
+    assert "breakdowns on stadt, stadtbezirk" in out
+    assert public_breakdown_levels() == {"stadt", "stadtbezirk"}
+    # The internal view keeps the breakdown cells of every level.
+    internal = indicator_values(view="internal", indicators=["einwohnerzahl"], totals_only=False)
+    assert set(internal.filter(pl.col("breakdown_key") != "")["level"]) == {
+        "stadt",
+        "stadtbezirk",
+        "sozialraum",
+    }
+
+
+def test_compute_publishes_breakdowns_on_the_levels_asked_for(teststadt: City) -> None:
+    compute("--breakdown-levels", "all")
+    assert public_breakdown_levels() == {"stadt", "stadtbezirk", "sozialraum"}
+    public = indicator_values(view="public", indicators=["einwohnerzahl"], totals_only=False)
+    # Hafen's one man of 2020 is a small count, hidden with its complements.
+    hafen = cell(public, area="11", period=2020, breakdown_key="gender=m")
+    assert (hafen["value"], hafen["flag"]) == (None, ".")
+
+    compute("--breakdown-levels", "sozialraum, stadt")
+    latest = computation_latest()
+    assert latest is not None
+    assert latest.breakdown_levels == ["stadt", "sozialraum"]
+    assert public_breakdown_levels() == {"stadt", "sozialraum"}
+
+    compute("--no-breakdowns")
+    assert public_breakdown_levels() == set()
+    assert not ResultPart.objects.filter(view="public", breakdowns=True).exists()
+
+
+def test_compute_refuses_an_unknown_breakdown_level_and_stores_nothing(teststadt: City) -> None:
+    with pytest.raises(CommandError, match="breakdown level 'bezirk' is not a level"):
+        compute("--breakdown-levels", "stadt,bezirk")
+    assert computation_latest() is None

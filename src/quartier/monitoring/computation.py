@@ -9,7 +9,7 @@ from __future__ import annotations
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Literal
 
 import polars as pl
 from django.conf import settings
@@ -20,6 +20,7 @@ from quartier.analysis.catalogue import Catalogue
 from quartier.analysis.disclosure import (
     DEFAULT_MIN_COUNT,
     DEFAULT_PROTECTION_WIDTH,
+    hierarchy_levels,
     internal_view,
     publish,
 )
@@ -35,6 +36,11 @@ from quartier.monitoring.selectors import (
     observations_frame,
     result_years,
 )
+
+# Breakdowns are published by default on the city's level and the one below it (the
+# Stadtbezirke): what a social report tabulates. Finer levels hold most of the small counts,
+# so publishing them hides many more cells and takes many times longer.
+DEFAULT_BREAKDOWN_TIERS = 2
 
 
 class MonitoringError(ValueError):
@@ -52,6 +58,7 @@ class ComputeReport:
     publish_seconds: float = 0.0
     min_count: int = DEFAULT_MIN_COUNT
     protection_width: int = DEFAULT_PROTECTION_WIDTH
+    breakdown_levels: list[str] = field(default_factory=list)
 
 
 def indicators_compute(
@@ -59,8 +66,13 @@ def indicators_compute(
     years: Sequence[int] | None = None,
     min_count: int = DEFAULT_MIN_COUNT,
     protection_width: int = DEFAULT_PROTECTION_WIDTH,
+    breakdown_levels: Sequence[str] | Literal["all"] | None = None,
 ) -> ComputeReport:
     """Compute all catalogue indicators for the given years (default all), publish, store.
+
+    Breakdown cells are computed on every level for the internal view and published on
+    ``breakdown_levels`` (default: the city's and the level below it; "all" for every
+    level); an empty sequence publishes only the totals.
 
     The internal results of those years are replaced; the results of the other stored years
     are kept, and the publication is decided anew over all stored years at once (it links
@@ -74,6 +86,7 @@ def indicators_compute(
         raise MonitoringError("no observations of the catalogue's variables; import data first")
     wanted = _years(observations, years)
     areas = areas_frame()
+    levels = _breakdown_levels(areas, breakdown_levels)
     results = compute_indicators(observations, areas, catalogue, years=wanted)
     del observations
     everything = _with_stored_years(results.values, wanted, catalogue)
@@ -84,6 +97,7 @@ def indicators_compute(
         catalogue=catalogue,
         min_count=min_count,
         protection_width=protection_width,
+        breakdowns=levels,
     )
     publish_seconds = time.perf_counter() - publish_started
     report = ComputeReport(
@@ -95,9 +109,28 @@ def indicators_compute(
         publish_seconds=publish_seconds,
         min_count=min_count,
         protection_width=protection_width,
+        breakdown_levels=levels,
     )
     _store(report, internal_view(results.values), public, started)
     return report
+
+
+def _breakdown_levels(
+    areas: pl.DataFrame, wanted: Sequence[str] | Literal["all"] | None
+) -> list[str]:
+    known = hierarchy_levels(areas)
+    if wanted is None:
+        return known[:DEFAULT_BREAKDOWN_TIERS]
+    if wanted == "all":
+        return known
+    unknown = [level for level in wanted if level not in known]
+    if unknown:
+        raise MonitoringError(
+            f"breakdown level {unknown[0]!r} is not a level of the areas; "
+            f"give one of {', '.join(known)}"
+        )
+    # In the order of the hierarchy, each once.
+    return [level for level in known if level in set(wanted)]
 
 
 def _variables(catalogue: Catalogue) -> list[str]:
@@ -149,6 +182,7 @@ def _store(
             published_years=report.published_years,
             min_count=report.min_count,
             protection_width=report.protection_width,
+            breakdown_levels=report.breakdown_levels,
             value_count=report.rows,
             publish_seconds=report.publish_seconds,
         )

@@ -86,6 +86,9 @@ class Computation(models.Model):
     published_years = models.JSONField(_("veröffentlichte Jahre"), default=list)
     min_count = models.PositiveSmallIntegerField(_("kleinste veröffentlichte Fallzahl"))
     protection_width = models.PositiveSmallIntegerField(_("Schutzbreite"))
+    breakdown_levels = models.JSONField(
+        _("Ebenen mit veröffentlichten Aufschlüsselungen"), default=list
+    )
     value_count = models.PositiveIntegerField(_("Werte"), default=0)
     seconds = models.FloatField(_("Dauer (s)"), default=0.0)
     publish_seconds = models.FloatField(_("Dauer der Veröffentlichung (s)"), default=0.0)

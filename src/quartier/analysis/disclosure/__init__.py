@@ -49,7 +49,7 @@ from .counts import (
 )
 from .primary import DEFAULT_MIN_COUNT, primary_cells
 from .protection import DEFAULT_PROTECTION_WIDTH, protect_cells
-from .publication import FLAG, FLAG_COLUMNS, UNRELIABLE, internal_view, publish
+from .publication import FLAG, FLAG_COLUMNS, UNRELIABLE, hierarchy_levels, internal_view, publish
 from .relations import Relation, RelationSet
 from .secondary import Suppression, suppress
 from .tables import (
@@ -75,6 +75,7 @@ __all__ = [
     "breakdown_relations",
     "disclose_counts",
     "feasible_intervals",
+    "hierarchy_levels",
     "hierarchy_relations",
     "internal_view",
     "primary_cells",

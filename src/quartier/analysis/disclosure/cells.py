@@ -329,10 +329,15 @@ def _with_remainders(
     is_city: BoolArray,
 ) -> CountCells:
     """Relations from (relation, total, part) rows; a remainder cell where parts are missing."""
-    grouped = (
-        triples.group_by("relation", maintain_order=True)
-        .agg(pl.col("total").first(), pl.col("part"))
-        .with_columns(pl.col("part").list.sort())
+    # Relations in the order they first appear, each with its parts in ascending order:
+    # one sort of all rows is much faster than sorting each relation's list of parts.
+    ordered = (
+        triples.with_row_index("_row")
+        .with_columns(pl.col("_row").min().over("relation").alias("_first"))
+        .sort("_first", "part")
+    )
+    grouped = ordered.group_by("_first", maintain_order=True).agg(
+        pl.col("total").first(), pl.col("part")
     )
     totals = grouped["total"].to_numpy().astype(np.int64)
     parts = grouped["part"]

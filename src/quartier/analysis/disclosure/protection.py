@@ -233,12 +233,24 @@ class _Problem:
             if len(users) > _PRUNE_USERS:
                 continue
             self.hidden[complement] = False
-            inside = np.flatnonzero(self.hidden)
-            replaced = {cell: self._within(cell, inside) for cell in users}
-            if all(found is not None for found in replaced.values()):
-                chosen.update(replaced)  # type: ignore[arg-type]
-            else:
+            replaced = self._replacements(users)
+            if replaced is None:
                 self.hidden[complement] = True
+            else:
+                chosen.update(replaced)
+
+    def _replacements(self, users: list[int]) -> dict[int, tuple[IntArray, FloatArray]] | None:
+        """A change for each of ``users`` within the hidden cells; None at the first without."""
+        inside = np.flatnonzero(self.hidden)
+        replaced = {}
+        for cell in users:
+            found = self._protected(cell) or self._within(cell, inside)
+            if found is None:
+                return None
+            # Valid whatever becomes of the complement: hiding more only widens the choices.
+            self.directions.append(found)
+            replaced[cell] = found
+        return replaced
 
     def _within(self, cell: int, inside: IntArray) -> tuple[IntArray, FloatArray] | None:
         """A change raising ``cell`` by the width that moves only the cells ``inside``."""
@@ -329,7 +341,7 @@ class _Solver:
     """
 
     def __init__(self) -> None:
-        self.highs = highspy._Highs()
+        self.highs = highspy._Highs()  # type: ignore[attr-defined]
         self.highs.setOptionValue("output_flag", False)
 
     def minimise(

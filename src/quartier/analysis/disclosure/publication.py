@@ -22,7 +22,7 @@ The decision, in order:
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from dataclasses import dataclass
 
 import numpy as np
@@ -40,6 +40,7 @@ __all__ = [
     "FLAG",
     "FLAG_COLUMNS",
     "UNRELIABLE",
+    "hierarchy_levels",
     "internal_view",
     "publish",
 ]
@@ -60,7 +61,7 @@ def publish(
     min_count: int = DEFAULT_MIN_COUNT,
     protection_width: int = DEFAULT_PROTECTION_WIDTH,
     change_n_years: int = 5,
-    breakdowns: bool = False,
+    breakdowns: bool | Collection[str] = False,
 ) -> pl.DataFrame:
     """The public view of indicator results (all levels, years and breakdown cells at once).
 
@@ -81,9 +82,11 @@ def publish(
     change_n_years
         The years ``change_n`` spans.
     breakdowns
-        Whether breakdown cells are published at all. Without them (the default) the public
-        view holds only the totals (breakdown key ""): a count that is part of no published
-        figure tells nothing, so only the totals need protecting, which is much faster.
+        Where breakdown cells are published: nowhere (False, the default: the public view
+        holds only the totals, breakdown key ""), on every level (True), or on the levels
+        named. A count that is part of no published figure tells nothing, so the fewer
+        levels, the fewer cells to protect: the finest levels hold most of the small counts
+        and take most of the time.
 
     Returns
     -------
@@ -107,8 +110,9 @@ def publish(
     [('S', 110.0, ''), ('A', None, '.'), ('B', None, '.'), ('C', 68.0, '')]
     """
     frame = _complete(results)
-    if not breakdowns:
-        frame = frame.filter(pl.col("breakdown_key") == "")
+    if breakdowns is not True:
+        levels = list(breakdowns) if breakdowns else []
+        frame = frame.filter((pl.col("breakdown_key") == "") | pl.col("level").is_in(levels))
     cells = count_cells(frame, areas=areas, catalogue=catalogue)
     sensitive = (cells.values > 0) & (cells.values < min_count)
     hidden = protect_cells(
@@ -126,6 +130,25 @@ def publish(
         change_n_years=change_n_years,
     )
     return _public_frame(frame, cells, hidden, rules)
+
+
+def hierarchy_levels(areas: pl.DataFrame) -> list[str]:
+    """The levels of the areas from the top down: the city's first, then those below it.
+
+    Examples
+    --------
+    >>> areas = pl.DataFrame({"code": ["A1", "S", "A"], "parent": ["A", None, "S"],
+    ...                       "level": ["block", "stadt", "bezirk"]})
+    >>> hierarchy_levels(areas)
+    ['stadt', 'bezirk', 'block']
+    """
+    levels: list[str] = []
+    tier = areas.filter(pl.col("parent").is_null())
+    while tier.height:
+        found = tier["level"].unique(maintain_order=True)
+        levels += [level for level in found if level not in levels]
+        tier = areas.filter(pl.col("parent").is_in(tier["code"].implode()))
+    return levels
 
 
 def internal_view(results: pl.DataFrame) -> pl.DataFrame:

@@ -1,4 +1,5 @@
-"""`quartier compute [--year Y | --all-years] [--min-count N] [--protection-width W]`.
+"""`quartier compute [--year Y | --all-years] [--min-count N] [--protection-width W]
+[--breakdown-levels L,L | --no-breakdowns]`.
 
 Compute, publish and store all indicators.
 """
@@ -36,6 +37,18 @@ class Command(BaseCommand):
             help="the least width of the interval an outsider can narrow a hidden small count "
             f"to (default {DEFAULT_PROTECTION_WIDTH})",
         )
+        published = parser.add_mutually_exclusive_group()
+        published.add_argument(
+            "--breakdown-levels",
+            metavar="LEVEL,LEVEL",
+            help="the levels on which breakdown cells (age group, gender, ...) are published, "
+            "comma-separated, or 'all' (default: the city and the level below it)",
+        )
+        published.add_argument(
+            "--no-breakdowns",
+            action="store_true",
+            help="publish only the totals (breakdown cells stay internal)",
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         min_count, width = options["min_count"], options["protection_width"]
@@ -47,7 +60,10 @@ class Command(BaseCommand):
             raise CommandError(f"--protection-width {width}: give 1 or more")
         try:
             report = indicators_compute(
-                years=options["year"], min_count=min_count, protection_width=width
+                years=options["year"],
+                min_count=min_count,
+                protection_width=width,
+                breakdown_levels=_levels(options),
             )
         except MonitoringError as error:
             raise CommandError(str(error)) from error
@@ -58,6 +74,22 @@ class Command(BaseCommand):
         self.stdout.write(
             f"{report.indicators} indicators, {span}: {report.rows} values stored "
             f"in {report.seconds:.1f} s; publication of {published[0]}–{published[-1]} "
-            f"(min_count {report.min_count}, protection width {report.protection_width}) "
+            f"(min_count {report.min_count}, protection width {report.protection_width}, "
+            f"breakdowns on {', '.join(report.breakdown_levels) or 'no level'}) "
             f"decided in {report.publish_seconds:.1f} s"
         )
+
+
+def _levels(options: dict[str, Any]) -> list[str] | str | None:
+    """The levels asked for: a list, "all", or None for the default."""
+    if options["no_breakdowns"]:
+        return []
+    given = options["breakdown_levels"]
+    if given is None:
+        return None
+    if given.strip() == "all":
+        return "all"
+    levels = [level.strip() for level in given.split(",") if level.strip()]
+    if not levels:
+        raise CommandError("--breakdown-levels: give level names separated by commas, or 'all'")
+    return levels
