@@ -96,9 +96,10 @@ def test_breakdowns_on_the_levels_named_only_and_none_exposed(results: pl.DataFr
     public = publish(results, areas=_areas(), catalogue=load_catalogue(), breakdowns=levels)
     cells = public.filter(pl.col("breakdown_key") != "")
     assert set(cells["level"].to_list()) == set(levels)
-    assert public.filter(pl.col("breakdown_key") == "").height == results.filter(
-        pl.col("breakdown_key") == ""
-    ).height
+    assert (
+        public.filter(pl.col("breakdown_key") == "").height
+        == results.filter(pl.col("breakdown_key") == "").height
+    )
     report = attack(public, catalogue=load_catalogue(), areas=_areas(), truth=results)
     assert report.unsound == (), report.summary()
     assert report.sensitive > 10, report.summary()

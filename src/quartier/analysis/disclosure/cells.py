@@ -135,7 +135,9 @@ def _counts_of_rows(results: pl.DataFrame, catalogue: Catalogue) -> pl.DataFrame
         (pl.col("period").cast(pl.Int64) - pl.col("lag")).alias("period"),
         pl.col("denominator").alias("value"),
     )
-    return pl.concat([numerators, denominators])
+    # Categoricals: the joins below match millions of rows on these names.
+    both = pl.concat([numerators, denominators])
+    return both.with_columns(pl.col("count", "area").cast(pl.Categorical))
 
 
 def _describe(indicator: Indicator, key: str) -> tuple[str, str | None, int]:
@@ -214,7 +216,7 @@ class _Expressions:
 
 
 def _expressions(counts: pl.DataFrame) -> _Expressions:
-    names = counts.select(pl.col("count").unique())
+    names = counts.select(pl.col("count").unique().cast(pl.Utf8))
     atoms = names.with_columns(pl.col("count").str.split(" + ").alias("atom")).explode("atom")
     sizes = atoms.group_by("count").agg(pl.len().alias("size"))
     single = (
@@ -240,7 +242,11 @@ def _hierarchy(cells: pl.DataFrame, parents: Mapping[str, str | None]) -> pl.Dat
     found: list[pl.DataFrame] = []
     ancestor = pl.col("ancestor")
     remaining = remaining.with_columns(
-        pl.col("area").replace_strict(parents, default=None, return_dtype=pl.Utf8).alias("ancestor")
+        pl.col("area")
+        .cast(pl.Utf8)
+        .replace_strict(parents, default=None, return_dtype=pl.Utf8)
+        .cast(pl.Categorical)
+        .alias("ancestor")
     )
     while remaining.height:
         remaining = remaining.filter(ancestor.is_not_null())
@@ -256,7 +262,10 @@ def _hierarchy(cells: pl.DataFrame, parents: Mapping[str, str | None]) -> pl.Dat
             "count",
             "period",
             "area",
-            ancestor.replace_strict(parents, default=None, return_dtype=pl.Utf8).alias("ancestor"),
+            ancestor.cast(pl.Utf8)
+            .replace_strict(parents, default=None, return_dtype=pl.Utf8)
+            .cast(pl.Categorical)
+            .alias("ancestor"),
         )
     pairs = (
         pl.concat(found) if found else pl.DataFrame(schema={"total": pl.UInt32, "part": pl.UInt32})
@@ -293,7 +302,7 @@ def _margins(cells: pl.DataFrame, expressions: _Expressions) -> pl.DataFrame:
                     pairs.append((atom, f"{atom}/{dimension}", part))
     groups = pl.DataFrame(
         pairs, schema={"count": pl.Utf8, "group": pl.Utf8, "part_count": pl.Utf8}, orient="row"
-    )
+    ).with_columns(pl.col("count", "part_count").cast(pl.Categorical))
     return _within_areas(cells, groups)
 
 
@@ -302,7 +311,9 @@ def _sums(cells: pl.DataFrame, expressions: _Expressions) -> pl.DataFrame:
     atoms = expressions.atoms
     sizes = atoms.group_by("count").agg(pl.len().alias("size"))
     several = atoms.join(sizes.filter(pl.col("size") > 1), on="count").select(
-        "count", pl.col("count").alias("group"), pl.col("atom").alias("part_count")
+        pl.col("count").cast(pl.Categorical),
+        pl.col("count").alias("group"),
+        pl.col("atom").cast(pl.Categorical).alias("part_count"),
     )
     return _within_areas(cells, several)
 

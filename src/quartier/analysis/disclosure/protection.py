@@ -32,11 +32,12 @@ A district of three blocks; block 0 holds 2 people:
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 import highspy
 import numpy as np
+from scipy import sparse
 from scipy.sparse.csgraph import connected_components
 
 from .relations import BoolArray, FloatArray, IntArray, RelationSet
@@ -112,13 +113,13 @@ def protect_cells(
         cost=np.where(_mask(keep, size), _KEEP_COST, 1.0)
         * (1.0 + known / (1.0 + known.max(initial=0.0))),
     )
-    matrix = relations.incidence(size).tocsr().astype(np.float64)
+    matrix = relations.incidence(size).tocsr().astype(np.float64)  # checks the relations
+    cells = _with_pairs(cells, relations, float(width), _mask(keep, size))
     by_cell = matrix.T.tocsr()
-    pattern = abs(matrix)
-    count, labels = connected_components(pattern.T @ pattern, directed=False)
+    count, labels = _components(matrix)
     order = np.argsort(labels, kind="stable")
     bounds = np.searchsorted(labels[order], np.arange(count + 1))
-    out = given.copy()
+    out = cells.given.copy()
     solver = _Solver()
     for component in range(count):
         members = order[bounds[component] : bounds[component + 1]]
@@ -129,6 +130,85 @@ def protect_cells(
         problem.protect()
         out[members] = problem.hidden
     return out
+
+
+def _components(matrix: Any) -> tuple[int, IntArray]:
+    """The connected components of the cells (linked when they share a relation).
+
+    Found on the graph of cells and relations, whose size is that of the relations: the
+    graph of cells alone would square every relation's number of parts.
+    """
+    relations, size = matrix.shape
+    coordinates = matrix.tocoo()
+    graph = sparse.coo_matrix(
+        (np.ones(coordinates.nnz), (coordinates.col, size + coordinates.row)),
+        shape=(size + relations, size + relations),
+    )
+    _, labels = connected_components(graph, directed=False)
+    # Components are numbered anew over the cells only (a relation has cells).
+    found, cells = np.unique(labels[:size], return_inverse=True)
+    return int(found.size), cells.astype(np.int64)
+
+
+def _with_pairs(cells: _Cells, relations: RelationSet, width: float, keep: BoolArray) -> _Cells:
+    """The cells once those protected by a sibling are (no longer sensitive).
+
+    A sensitive cell that is a part of one relation and in no other is protected by raising
+    it by the width and lowering another part of that relation, in no other relation either,
+    by as much: the cheapest change there is for it. Where no part can fall that far, the
+    relation's total rises with the cell, a sibling of that total in the one relation above
+    falls, and so does a part below that sibling (four cells). One sibling per relation
+    serves all its sensitive parts (each change is a table of its own), preferably one
+    hidden anyway, else the smallest. Found for all relations at once, these spare the
+    linear programs that most small counts of a hierarchy would otherwise take.
+    """
+    size, parts, totals = cells.values.size, relations.parts, relations.totals
+    owner = np.repeat(np.arange(len(relations)), np.diff(relations.offsets))
+    in_parts = np.bincount(parts, minlength=size)
+    in_totals = np.bincount(totals, minlength=size)
+    free = ~cells.sensitive & ~keep & (cells.down >= width - _TOLERANCE)
+    wanting = (in_parts[parts] == 1) & (in_totals[parts] == 0) & cells.sensitive[parts]
+    leaf = (in_parts[parts] == 1) & (in_totals[parts] == 0) & free[parts]
+    sibling = _first_per_relation(cells, parts, owner, leaf, len(relations))
+    given = cells.given.copy()
+    paired = wanting & (sibling[owner] >= 0)
+    given[sibling[owner[paired]]] = True
+    # A step up: relations whose total is a part of one relation above and nothing else.
+    below = np.full(size, -1, dtype=np.int64)
+    below[totals] = np.arange(len(relations))
+    above = np.full(size, -1, dtype=np.int64)
+    above[parts] = owner
+    middle = (in_parts[parts] == 1) & (in_totals[parts] == 1)
+    falls = middle & free[parts] & (sibling[below[parts]] >= 0)
+    uncle = _first_per_relation(cells, parts, owner, falls, len(relations))
+    total = totals[owner]
+    lifted = (
+        wanting
+        & (sibling[owner] < 0)
+        & ~keep[total]
+        & (in_parts[total] == 1)
+        & (in_totals[total] == 1)
+        & (uncle[above[total]] >= 0)
+    )
+    raised, fallen = total[lifted], uncle[above[total[lifted]]]
+    given[raised] = given[fallen] = True
+    given[sibling[below[fallen]]] = True
+    protected = np.zeros(size, dtype=np.bool_)
+    protected[parts[paired | lifted]] = True
+    # Kept hidden for good: the pruning of complements does not know these changes.
+    return replace(cells, sensitive=cells.sensitive & ~protected, given=given)
+
+
+def _first_per_relation(
+    cells: _Cells, parts: IntArray, owner: IntArray, eligible: BoolArray, count: int
+) -> IntArray:
+    """Per relation the eligible part to change, hidden ones first, then the smallest; -1."""
+    able = np.flatnonzero(eligible)
+    ranked = able[np.lexsort((cells.values[parts[able]], ~cells.given[parts[able]], owner[able]))]
+    relation, first = np.unique(owner[ranked], return_index=True)
+    chosen = np.full(count, -1, dtype=np.int64)
+    chosen[relation] = parts[ranked[first]]
+    return chosen
 
 
 @dataclass(frozen=True)
