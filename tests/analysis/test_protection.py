@@ -72,6 +72,28 @@ def test_where_no_sibling_can_fall_far_enough_the_totals_above_take_the_change()
     assert_protected(values, relations, hidden)
 
 
+def test_a_small_count_in_a_hierarchy_and_a_sum_moves_with_the_sums_of_a_sibling() -> None:
+    # Blocks a and b of one district; groups x and y; s = x + y per block and district.
+    # x@a (1) is small; y@a (3) cannot fall by 3, so the change goes through the sums.
+    x_a, x_b, y_a, y_b, s_a, s_b, x_d, y_d, s_d = range(9)
+    values = np.array([1.0, 10.0, 3.0, 6.0, 4.0, 16.0, 11.0, 9.0, 20.0])
+    relations = RelationSet.of(
+        [
+            Relation(x_d, (x_a, x_b)),
+            Relation(y_d, (y_a, y_b)),
+            Relation(s_a, (x_a, y_a)),
+            Relation(s_b, (x_b, y_b)),
+            Relation(s_d, (s_a, s_b)),
+            Relation(s_d, (x_d, y_d)),
+        ]
+    )
+
+    hidden = protect_cells(values, relations, sensitive=(values > 0) & (values < 3), width=WIDTH)
+
+    assert np.flatnonzero(hidden).tolist() == [x_a, x_b, s_a, s_b]
+    assert_protected(values, relations, hidden)
+
+
 @st.composite
 def hierarchies(draw: st.DrawFn) -> tuple[np.ndarray, RelationSet]:
     """A city of districts of blocks, block counts drawn small, totals summed."""
@@ -110,3 +132,30 @@ def test_the_width_asked_for_is_the_width_given(width: int) -> None:
     relations = RelationSet.of([Relation(total=4, parts=(0, 1, 2, 3))])
     hidden = protect_cells(values, relations, sensitive=values < 3, width=width)
     assert largest_possible(values, relations, hidden, 0) >= 2 + width
+
+
+def grid(inner: list[list[int]]) -> tuple[np.ndarray, RelationSet]:
+    """A two-way table with row and column margins; cell (i, j) is 5 i + j, 4 the margin."""
+    table = np.zeros((5, 5))
+    table[:4, :4] = inner
+    table[:4, 4], table[4, :4], table[4, 4] = (
+        table[:4, :4].sum(1),
+        table[:4, :4].sum(0),
+        table.sum(),
+    )
+    relations = [Relation(5 * i + 4, tuple(5 * i + j for j in range(4))) for i in range(5)]
+    relations += [Relation(20 + j, tuple(5 * i + j for i in range(4))) for j in range(5)]
+    return table.reshape(-1), RelationSet.of(relations)
+
+
+def test_thousands_of_small_counts_in_two_relations_are_all_protected_without_programs() -> None:
+    # 700 tables of 4 × 4 with 9 small counts each: more than the linear programs afforded,
+    # so the cells in a row and a column are protected by rectangles.
+    values, relations = grid([[1, 2, 9, 8], [2, 1, 1, 7], [10, 11, 1, 2], [6, 12, 2, 1]])
+    copies = 700
+    many = np.tile(values, copies)
+    sensitive = (many > 0) & (many < 3)
+    assert sensitive.sum() > 5_000
+    hidden = protect_cells(many, relations.tile(copies, stride=values.size), sensitive=sensitive)
+    for copy in (0, copies - 1):
+        assert_protected(values, relations, hidden[copy * 25 : (copy + 1) * 25])

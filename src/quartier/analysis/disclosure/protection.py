@@ -49,6 +49,9 @@ DEFAULT_PROTECTION_WIDTH = 3
 _RADII = (2, 4)
 # The largest neighbourhood below a cell worth a linear program of its own.
 _BELOW_CELLS = 4000
+# More sensitive cells left than this for linear programs, and those in two relations are
+# protected by rectangles and twin sums wherever these exist (see `_with_pairs`).
+_PROGRAMS_AFFORDED = 5_000
 # Components with more complements than this are not pruned (a linear program each).
 _PRUNE_COMPLEMENTS = 300
 # A complement moved by the changes of more sensitive cells than this is kept without trying.
@@ -114,9 +117,9 @@ def protect_cells(
         * (1.0 + known / (1.0 + known.max(initial=0.0))),
     )
     matrix = relations.incidence(size).tocsr().astype(np.float64)  # checks the relations
-    cells = _with_pairs(cells, relations, float(width), _mask(keep, size))
     by_cell = matrix.T.tocsr()
     count, labels = _components(matrix)
+    cells = _with_pairs(cells, relations, float(width), _mask(keep, size))
     order = np.argsort(labels, kind="stable")
     bounds = np.searchsorted(labels[order], np.arange(count + 1))
     out = cells.given.copy()
@@ -186,6 +189,7 @@ def _with_pairs(cells: _Cells, relations: RelationSet, width: float, keep: BoolA
         wanting
         & (sibling[owner] < 0)
         & ~keep[total]
+        & (cells.up[total] > 0)
         & (in_parts[total] == 1)
         & (in_totals[total] == 1)
         & (uncle[above[total]] >= 0)
@@ -195,8 +199,132 @@ def _with_pairs(cells: _Cells, relations: RelationSet, width: float, keep: BoolA
     given[sibling[below[fallen]]] = True
     protected = np.zeros(size, dtype=np.bool_)
     protected[parts[paired | lifted]] = True
+    # Cells in two relations, where they are the only hidden cell of their relations: with
+    # other hidden cells near, the linear program often finds a change through them that
+    # hides fewer cells. Unless so many are left that their linear programs would take
+    # minutes (a city of thousands of blocks): then all of them.
+    hidden_parts = np.bincount(owner, weights=given[parts], minlength=len(relations))
+    alone = _alone((hidden_parts + given[totals]) == 1, relations, owner, size)
+    if int((cells.sensitive & ~protected).sum()) > _PROGRAMS_AFFORDED:
+        alone[:] = True
+    for method in (_rectangles, _twin_pairs):
+        more, used = method(cells, relations, owner, free, keep, protected | ~alone)
+        protected |= more
+        given[used] = True
     # Kept hidden for good: the pruning of complements does not know these changes.
     return replace(cells, sensitive=cells.sensitive & ~protected, given=given)
+
+
+def _alone(alone: BoolArray, relations: RelationSet, owner: IntArray, size: int) -> BoolArray:
+    """Cells all of whose relations hold no other hidden cell (``alone`` per relation)."""
+    crowded = np.zeros(size, dtype=np.bool_)
+    crowded[relations.parts[~alone[owner]]] = True
+    crowded[relations.totals[~alone]] = True
+    return ~crowded
+
+
+def _double_parts(relations: RelationSet, owner: IntArray, size: int) -> tuple[IntArray, IntArray]:
+    """Positions (among the parts) of cells that are a part of exactly two relations and
+    the total of none, each cell's two positions side by side; and each one's other relation.
+    """
+    parts, totals = relations.parts, relations.totals
+    in_parts = np.bincount(parts, minlength=size)
+    in_totals = np.bincount(totals, minlength=size)
+    two = np.flatnonzero((in_parts[parts] == 2) & (in_totals[parts] == 0))
+    two = two[np.argsort(parts[two], kind="stable")]
+    other = np.empty(two.size, dtype=np.int64)
+    other[0::2], other[1::2] = owner[two[1::2]], owner[two[0::2]]
+    return two, other
+
+
+def _cheapest(cells: _Cells, cell: IntArray, group: IntArray) -> tuple[IntArray, IntArray]:
+    """Per group (sorted) the index of its cheapest member: hidden first, then the smallest."""
+    ranked = np.lexsort((cells.values[cell], ~cells.given[cell], group))
+    groups, first = np.unique(group[ranked], return_index=True)
+    return groups, ranked[first]
+
+
+def _rectangles(
+    cells: _Cells,
+    relations: RelationSet,
+    owner: IntArray,
+    free: BoolArray,
+    keep: BoolArray,
+    protected: BoolArray,
+) -> tuple[BoolArray, IntArray]:
+    """Sensitive cells in two relations, protected by a rectangle of four cells.
+
+    A cell of a two-way table (a row and a column) rises with the cell opposite it, while a
+    cell of its row and one of its column fall: every relation keeps its total. Returns the
+    cells protected and those used.
+    """
+    size, parts = cells.values.size, relations.parts
+    two, other = _double_parts(relations, owner, size)
+    cell, relation = parts[two], owner[two]
+    n = np.int64(len(relations))
+    # The cell in both of two relations, by the pair of relations.
+    pair = np.minimum(relation, other) * n + np.maximum(relation, other)
+    pairs, where = np.unique(pair, return_index=True)
+    # Per relation its cheapest cell able to fall by the width.
+    able = np.flatnonzero(free[cell])
+    if able.size == 0 or pairs.size == 0:
+        return np.zeros(size, dtype=np.bool_), np.zeros(0, dtype=np.int64)
+    groups, best = _cheapest(cells, cell[able], relation[able])
+    best = able[best]
+    lookup = np.full(len(relations), -1, dtype=np.int64)
+    lookup[groups] = best
+    # Each sensitive cell once: its first position (row) and second (column).
+    first = np.arange(0, two.size, 2)
+    wanting = first[cells.sensitive[cell[first]] & ~protected[cell[first]]]
+    q, r = lookup[relation[wanting]], lookup[relation[wanting + 1]]
+    ok = (q >= 0) & (r >= 0)
+    wanting, q, r = wanting[ok], q[ok], r[ok]
+    key = np.minimum(other[q], other[r]) * n + np.maximum(other[q], other[r])
+    at = np.minimum(np.searchsorted(pairs, key), pairs.size - 1)
+    s = cell[where[at]]
+    ok = (pairs[at] == key) & (cell[q] != cell[r]) & (cells.up[s] > 0) & (other[q] != other[r])
+    ok &= (s != cell[wanting]) & (s != cell[q]) & (s != cell[r]) & ~keep[s]
+    done = np.zeros(size, dtype=np.bool_)
+    done[cell[wanting[ok]]] = True
+    return done, np.concatenate([cell[q[ok]], cell[r[ok]], s[ok]])
+
+
+def _twin_pairs(
+    cells: _Cells,
+    relations: RelationSet,
+    owner: IntArray,
+    free: BoolArray,
+    keep: BoolArray,
+    protected: BoolArray,
+) -> tuple[BoolArray, IntArray]:
+    """Sensitive cells in two relations, protected with a sibling alike (four cells).
+
+    A count that is a part of a hierarchy and of a sum (a block's count of one group, in its
+    district and in the block's count of several groups) rises with the sum it is part of,
+    while a sibling in the hierarchy falls with its own sum, where the two sums are siblings
+    in one relation above and in nothing else. Returns the cells protected and those used.
+    """
+    size, parts, totals = cells.values.size, relations.parts, relations.totals
+    in_parts = np.bincount(parts, minlength=size)
+    in_totals = np.bincount(totals, minlength=size)
+    above = np.full(size, -1, dtype=np.int64)
+    above[parts] = owner
+    two, other = _double_parts(relations, owner, size)
+    cell, sums = parts[two], totals[other]
+    # The sum rises or falls with the cell; it must be a part of one relation and no other.
+    movable = (in_parts[sums] == 1) & (in_totals[sums] == 1) & ~keep[sums] & (cells.up[sums] > 0)
+    key = owner[two] * np.int64(len(relations)) + above[sums]
+    candidates = np.flatnonzero(movable & free[cell] & free[sums])
+    wanting = np.flatnonzero(movable & cells.sensitive[cell] & ~protected[cell])
+    if candidates.size == 0 or wanting.size == 0:
+        return np.zeros(size, dtype=np.bool_), np.zeros(0, dtype=np.int64)
+    keys, best = _cheapest(cells, cell[candidates], key[candidates])
+    at = np.minimum(np.searchsorted(keys, key[wanting]), keys.size - 1)
+    found = keys[at] == key[wanting]
+    wanting, partner = wanting[found], candidates[best[at[found]]]
+    done = np.zeros(size, dtype=np.bool_)
+    done[cell[wanting]] = True
+    return done, np.concatenate([cell[partner], sums[partner], sums[wanting]])
 
 
 def _first_per_relation(
