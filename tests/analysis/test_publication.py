@@ -238,3 +238,20 @@ def test_the_attacker_finds_a_protection_narrower_than_the_width() -> None:
     report = attack(public, catalogue=load_catalogue(), areas=_areas(), truth=results)
     assert report.exposed > 0
     assert all(e.high - e.low < 3 for e in report.exposures)
+
+
+def test_one_count_with_two_values_is_refused(results: pl.DataFrame) -> None:
+    # The population of a Bezirk is einwohnerzahl's numerator and anteil_80plus's denominator.
+    broken = results.with_columns(
+        pl.when(
+            (pl.col("indicator") == "anteil_80plus")
+            & (pl.col("area") == "111")
+            & (pl.col("period") == 2020)
+            & (pl.col("breakdown_key") == "")
+        )
+        .then(pl.col("denominator") + 1)
+        .otherwise(pl.col("denominator"))
+        .alias("denominator")
+    )
+    with pytest.raises(ValueError, match="of 111 in 2020 is both"):
+        publish(broken, areas=_areas(), catalogue=load_catalogue())

@@ -76,11 +76,9 @@ def count_cells(results: pl.DataFrame, *, areas: pl.DataFrame, catalogue: Catalo
     ``numerator`` and ``denominator``; ``areas`` has ``code`` and ``parent``.
     """
     counts = _counts_of_rows(results, catalogue)
-    cells = counts.unique(["count", "area", "period"], maintain_order=True).select(
-        "count", "area", "period"
-    )
-    cells = cells.with_row_index("cell")
-    values = _cell_values(counts, cells)
+    found = _found_cells(counts)
+    values = _cell_values(found)
+    cells = found.select("cell", "count", "area", "period")
     roles = counts.join(cells, on=["count", "area", "period"], how="left")
     numerator = _per_row(roles, "numerator", results.height)
     denominator = _per_row(roles, "denominator", results.height)
@@ -186,18 +184,23 @@ def _parse_key(key: str | None) -> dict[str, str]:
     return dict(part.split("=", 1) for part in key.split(";"))
 
 
-def _cell_values(counts: pl.DataFrame, cells: pl.DataFrame) -> FloatArray:
-    """Each cell's value; the same count under several names must have one value."""
-    found = counts.group_by(["count", "area", "period"]).agg(
+def _found_cells(counts: pl.DataFrame) -> pl.DataFrame:
+    """One row per cell (count, area, year) in order of appearance, with its lowest and
+    highest value under any name."""
+    found = counts.group_by(["count", "area", "period"], maintain_order=True).agg(
         pl.col("value").drop_nulls().min().alias("low"),
         pl.col("value").drop_nulls().max().alias("high"),
     )
+    return found.with_row_index("cell")
+
+
+def _cell_values(found: pl.DataFrame) -> FloatArray:
+    """Each cell's value; the same count under several names must have one value."""
     conflict = found.filter(pl.col("low") != pl.col("high"))
     if conflict.height:
-        name, area, period, low, high = conflict.row(0)
+        _, name, area, period, low, high = conflict.row(0)
         raise ValueError(f"the count {name} of {area} in {period} is both {low} and {high}")
-    joined = cells.join(found, on=["count", "area", "period"], how="left", maintain_order="left")
-    return joined["low"].cast(pl.Float64).fill_null(np.nan).to_numpy().copy()
+    return found["low"].cast(pl.Float64).fill_null(np.nan).to_numpy().copy()
 
 
 def _per_row(roles: pl.DataFrame, role: str, height: int) -> Positions:

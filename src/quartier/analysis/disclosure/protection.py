@@ -51,7 +51,7 @@ _RADII = (2, 4)
 _BELOW_CELLS = 4000
 # More sensitive cells left than this for linear programs, and those in two relations are
 # protected by rectangles and twin sums wherever these exist (see `_with_pairs`).
-_PROGRAMS_AFFORDED = 5_000
+_PROGRAMS_AFFORDED = 2_000
 # Components with more complements than this are not pruned (a linear program each).
 _PRUNE_COMPLEMENTS = 300
 # A complement moved by the changes of more sensitive cells than this is kept without trying.
