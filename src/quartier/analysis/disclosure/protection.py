@@ -153,6 +153,36 @@ def _components(matrix: Any) -> tuple[int, IntArray]:
     return int(found.size), cells.astype(np.int64)
 
 
+@dataclass(frozen=True)
+class _Links:
+    """How each cell sits in the relations, for the passes of `_with_pairs`."""
+
+    relations: RelationSet
+    owner: IntArray  # per position among the parts: its relation
+    in_parts: IntArray  # per cell: of how many relations it is a part
+    in_totals: IntArray  # per cell: of how many relations it is the total
+    above: IntArray  # per cell: a relation it is a part of (-1: none)
+    below: IntArray  # per cell: a relation it is the total of (-1: none)
+    two: IntArray  # positions of cells that are parts of two relations and totals of none,
+    other: IntArray  # each cell's two side by side, and per such position its other relation
+
+    @classmethod
+    def of(cls, relations: RelationSet, size: int) -> _Links:
+        parts, totals = relations.parts, relations.totals
+        owner = np.repeat(np.arange(len(relations)), np.diff(relations.offsets))
+        in_parts = np.bincount(parts, minlength=size)
+        in_totals = np.bincount(totals, minlength=size)
+        above = np.full(size, -1, dtype=np.int64)
+        above[parts] = owner
+        below = np.full(size, -1, dtype=np.int64)
+        below[totals] = np.arange(len(relations))
+        two = np.flatnonzero((in_parts[parts] == 2) & (in_totals[parts] == 0))
+        two = two[np.argsort(parts[two], kind="stable")]
+        other = np.empty(two.size, dtype=np.int64)
+        other[0::2], other[1::2] = owner[two[1::2]], owner[two[0::2]]
+        return cls(relations, owner, in_parts, in_totals, above, below, two, other)
+
+
 def _with_pairs(cells: _Cells, relations: RelationSet, width: float, keep: BoolArray) -> _Cells:
     """The cells once those protected by a sibling are (no longer sensitive).
 
@@ -166,24 +196,20 @@ def _with_pairs(cells: _Cells, relations: RelationSet, width: float, keep: BoolA
     linear programs that most small counts of a hierarchy would otherwise take.
     """
     size, parts, totals = cells.values.size, relations.parts, relations.totals
-    owner = np.repeat(np.arange(len(relations)), np.diff(relations.offsets))
-    in_parts = np.bincount(parts, minlength=size)
-    in_totals = np.bincount(totals, minlength=size)
+    links = _Links.of(relations, size)
+    owner, in_parts, in_totals = links.owner, links.in_parts, links.in_totals
     free = ~cells.sensitive & ~keep & (cells.down >= width - _TOLERANCE)
     wanting = (in_parts[parts] == 1) & (in_totals[parts] == 0) & cells.sensitive[parts]
     leaf = (in_parts[parts] == 1) & (in_totals[parts] == 0) & free[parts]
-    sibling = _first_per_relation(cells, parts, owner, leaf, len(relations))
+    sibling = _first_per_relation(cells, links, leaf)
     given = cells.given.copy()
     paired = wanting & (sibling[owner] >= 0)
     given[sibling[owner[paired]]] = True
     # A step up: relations whose total is a part of one relation above and nothing else.
-    below = np.full(size, -1, dtype=np.int64)
-    below[totals] = np.arange(len(relations))
-    above = np.full(size, -1, dtype=np.int64)
-    above[parts] = owner
     middle = (in_parts[parts] == 1) & (in_totals[parts] == 1)
-    falls = middle & free[parts] & (sibling[below[parts]] >= 0)
-    uncle = _first_per_relation(cells, parts, owner, falls, len(relations))
+    uncle = _first_per_relation(
+        cells, links, middle & free[parts] & (sibling[links.below[parts]] >= 0)
+    )
     total = totals[owner]
     lifted = (
         wanting
@@ -192,11 +218,11 @@ def _with_pairs(cells: _Cells, relations: RelationSet, width: float, keep: BoolA
         & (cells.up[total] > 0)
         & (in_parts[total] == 1)
         & (in_totals[total] == 1)
-        & (uncle[above[total]] >= 0)
+        & (uncle[links.above[total]] >= 0)
     )
-    raised, fallen = total[lifted], uncle[above[total[lifted]]]
+    raised, fallen = total[lifted], uncle[links.above[total[lifted]]]
     given[raised] = given[fallen] = True
-    given[sibling[below[fallen]]] = True
+    given[sibling[links.below[fallen]]] = True
     protected = np.zeros(size, dtype=np.bool_)
     protected[parts[paired | lifted]] = True
     # Cells in two relations, where they are the only hidden cell of their relations: with
@@ -204,37 +230,23 @@ def _with_pairs(cells: _Cells, relations: RelationSet, width: float, keep: BoolA
     # hides fewer cells. Unless so many are left that their linear programs would take
     # minutes (a city of thousands of blocks): then all of them.
     hidden_parts = np.bincount(owner, weights=given[parts], minlength=len(relations))
-    alone = _alone((hidden_parts + given[totals]) == 1, relations, owner, size)
+    alone = _alone((hidden_parts + given[totals]) == 1, links, size)
     if int((cells.sensitive & ~protected).sum()) > _PROGRAMS_AFFORDED:
         alone[:] = True
     for method in (_rectangles, _twin_pairs):
-        more, used = method(cells, relations, owner, free, keep, protected | ~alone)
+        more, used = method(cells, links, free, keep, protected | ~alone)
         protected |= more
         given[used] = True
     # Kept hidden for good: the pruning of complements does not know these changes.
     return replace(cells, sensitive=cells.sensitive & ~protected, given=given)
 
 
-def _alone(alone: BoolArray, relations: RelationSet, owner: IntArray, size: int) -> BoolArray:
+def _alone(alone: BoolArray, links: _Links, size: int) -> BoolArray:
     """Cells all of whose relations hold no other hidden cell (``alone`` per relation)."""
     crowded = np.zeros(size, dtype=np.bool_)
-    crowded[relations.parts[~alone[owner]]] = True
-    crowded[relations.totals[~alone]] = True
+    crowded[links.relations.parts[~alone[links.owner]]] = True
+    crowded[links.relations.totals[~alone]] = True
     return ~crowded
-
-
-def _double_parts(relations: RelationSet, owner: IntArray, size: int) -> tuple[IntArray, IntArray]:
-    """Positions (among the parts) of cells that are a part of exactly two relations and
-    the total of none, each cell's two positions side by side; and each one's other relation.
-    """
-    parts, totals = relations.parts, relations.totals
-    in_parts = np.bincount(parts, minlength=size)
-    in_totals = np.bincount(totals, minlength=size)
-    two = np.flatnonzero((in_parts[parts] == 2) & (in_totals[parts] == 0))
-    two = two[np.argsort(parts[two], kind="stable")]
-    other = np.empty(two.size, dtype=np.int64)
-    other[0::2], other[1::2] = owner[two[1::2]], owner[two[0::2]]
-    return two, other
 
 
 def _cheapest(cells: _Cells, cell: IntArray, group: IntArray) -> tuple[IntArray, IntArray]:
@@ -244,38 +256,45 @@ def _cheapest(cells: _Cells, cell: IntArray, group: IntArray) -> tuple[IntArray,
     return groups, ranked[first]
 
 
+def _first_per_relation(cells: _Cells, links: _Links, eligible: BoolArray) -> IntArray:
+    """Per relation its cheapest eligible part (positions ``eligible``), or -1."""
+    able = np.flatnonzero(eligible)
+    relations, best = _cheapest(cells, links.relations.parts[able], links.owner[able])
+    chosen = np.full(len(links.relations), -1, dtype=np.int64)
+    chosen[relations] = links.relations.parts[able[best]]
+    return chosen
+
+
+def _nothing(size: int) -> tuple[BoolArray, IntArray]:
+    return np.zeros(size, dtype=np.bool_), np.zeros(0, dtype=np.int64)
+
+
 def _rectangles(
-    cells: _Cells,
-    relations: RelationSet,
-    owner: IntArray,
-    free: BoolArray,
-    keep: BoolArray,
-    protected: BoolArray,
+    cells: _Cells, links: _Links, free: BoolArray, keep: BoolArray, skip: BoolArray
 ) -> tuple[BoolArray, IntArray]:
     """Sensitive cells in two relations, protected by a rectangle of four cells.
 
     A cell of a two-way table (a row and a column) rises with the cell opposite it, while a
-    cell of its row and one of its column fall: every relation keeps its total. Returns the
-    cells protected and those used.
+    cell of its row and one of its column fall: every relation keeps its total. Cells in
+    ``skip`` are left alone. Returns the cells protected and those used.
     """
-    size, parts = cells.values.size, relations.parts
-    two, other = _double_parts(relations, owner, size)
-    cell, relation = parts[two], owner[two]
-    n = np.int64(len(relations))
+    size, two, other = cells.values.size, links.two, links.other
+    cell, relation = links.relations.parts[two], links.owner[two]
+    n = np.int64(len(links.relations))
     # The cell in both of two relations, by the pair of relations.
-    pair = np.minimum(relation, other) * n + np.maximum(relation, other)
-    pairs, where = np.unique(pair, return_index=True)
-    # Per relation its cheapest cell able to fall by the width.
+    pairs, where = np.unique(
+        np.minimum(relation, other) * n + np.maximum(relation, other), return_index=True
+    )
     able = np.flatnonzero(free[cell])
-    if able.size == 0 or pairs.size == 0:
-        return np.zeros(size, dtype=np.bool_), np.zeros(0, dtype=np.int64)
+    if able.size == 0:
+        return _nothing(size)
+    # Per relation its cheapest cell able to fall by the width.
     groups, best = _cheapest(cells, cell[able], relation[able])
-    best = able[best]
-    lookup = np.full(len(relations), -1, dtype=np.int64)
-    lookup[groups] = best
+    lookup = np.full(len(links.relations), -1, dtype=np.int64)
+    lookup[groups] = able[best]
     # Each sensitive cell once: its first position (row) and second (column).
     first = np.arange(0, two.size, 2)
-    wanting = first[cells.sensitive[cell[first]] & ~protected[cell[first]]]
+    wanting = first[cells.sensitive[cell[first]] & ~skip[cell[first]]]
     q, r = lookup[relation[wanting]], lookup[relation[wanting + 1]]
     ok = (q >= 0) & (r >= 0)
     wanting, q, r = wanting[ok], q[ok], r[ok]
@@ -290,34 +309,30 @@ def _rectangles(
 
 
 def _twin_pairs(
-    cells: _Cells,
-    relations: RelationSet,
-    owner: IntArray,
-    free: BoolArray,
-    keep: BoolArray,
-    protected: BoolArray,
+    cells: _Cells, links: _Links, free: BoolArray, keep: BoolArray, skip: BoolArray
 ) -> tuple[BoolArray, IntArray]:
     """Sensitive cells in two relations, protected with a sibling alike (four cells).
 
     A count that is a part of a hierarchy and of a sum (a block's count of one group, in its
     district and in the block's count of several groups) rises with the sum it is part of,
     while a sibling in the hierarchy falls with its own sum, where the two sums are siblings
-    in one relation above and in nothing else. Returns the cells protected and those used.
+    in one relation above and in nothing else. Cells in ``skip`` are left alone. Returns the
+    cells protected and those used.
     """
-    size, parts, totals = cells.values.size, relations.parts, relations.totals
-    in_parts = np.bincount(parts, minlength=size)
-    in_totals = np.bincount(totals, minlength=size)
-    above = np.full(size, -1, dtype=np.int64)
-    above[parts] = owner
-    two, other = _double_parts(relations, owner, size)
-    cell, sums = parts[two], totals[other]
+    size, two = cells.values.size, links.two
+    cell, sums = links.relations.parts[two], links.relations.totals[links.other]
     # The sum rises or falls with the cell; it must be a part of one relation and no other.
-    movable = (in_parts[sums] == 1) & (in_totals[sums] == 1) & ~keep[sums] & (cells.up[sums] > 0)
-    key = owner[two] * np.int64(len(relations)) + above[sums]
+    movable = (
+        (links.in_parts[sums] == 1)
+        & (links.in_totals[sums] == 1)
+        & ~keep[sums]
+        & (cells.up[sums] > 0)
+    )
+    key = links.owner[two] * np.int64(len(links.relations)) + links.above[sums]
     candidates = np.flatnonzero(movable & free[cell] & free[sums])
-    wanting = np.flatnonzero(movable & cells.sensitive[cell] & ~protected[cell])
+    wanting = np.flatnonzero(movable & cells.sensitive[cell] & ~skip[cell])
     if candidates.size == 0 or wanting.size == 0:
-        return np.zeros(size, dtype=np.bool_), np.zeros(0, dtype=np.int64)
+        return _nothing(size)
     keys, best = _cheapest(cells, cell[candidates], key[candidates])
     at = np.minimum(np.searchsorted(keys, key[wanting]), keys.size - 1)
     found = keys[at] == key[wanting]
@@ -325,18 +340,6 @@ def _twin_pairs(
     done = np.zeros(size, dtype=np.bool_)
     done[cell[wanting]] = True
     return done, np.concatenate([cell[partner], sums[partner], sums[wanting]])
-
-
-def _first_per_relation(
-    cells: _Cells, parts: IntArray, owner: IntArray, eligible: BoolArray, count: int
-) -> IntArray:
-    """Per relation the eligible part to change, hidden ones first, then the smallest; -1."""
-    able = np.flatnonzero(eligible)
-    ranked = able[np.lexsort((cells.values[parts[able]], ~cells.given[parts[able]], owner[able]))]
-    relation, first = np.unique(owner[ranked], return_index=True)
-    chosen = np.full(count, -1, dtype=np.int64)
-    chosen[relation] = parts[ranked[first]]
-    return chosen
 
 
 @dataclass(frozen=True)
