@@ -41,6 +41,7 @@ __all__ = ["CountCells", "count_cells"]
 
 Positions = npt.NDArray[np.int64]
 _NONE = -1
+_SUM = " + "  # joins the atoms of a count's name
 
 
 @dataclass(frozen=True)
@@ -59,6 +60,14 @@ class CountCells:
         Per result row, the cell of its numerator and of its denominator (-1: none).
     is_city
         Cells of the top area.
+    row_table, row_area
+        Per result row, the number of its indicator and breakdown cell, and of its area
+        (in ``area_codes``): what the publication needs to find a row's other years and
+        its peers without matching strings again.
+    tables
+        The (indicator, breakdown key) of each table, by number.
+    area_codes
+        The codes of the areas, by number.
     """
 
     values: FloatArray
@@ -67,6 +76,10 @@ class CountCells:
     numerator: Positions
     denominator: Positions
     is_city: BoolArray
+    row_table: Positions
+    row_area: Positions
+    tables: list[tuple[str, str]]
+    area_codes: list[str]
 
 
 def count_cells(results: pl.DataFrame, *, areas: pl.DataFrame, catalogue: Catalogue) -> CountCells:
@@ -75,67 +88,204 @@ def count_cells(results: pl.DataFrame, *, areas: pl.DataFrame, catalogue: Catalo
     ``results`` has the columns ``indicator``, ``area``, ``period``, ``breakdown_key``,
     ``numerator`` and ``denominator``; ``areas`` has ``code`` and ``parent``.
     """
-    counts = _counts_of_rows(results, catalogue)
-    found = _found_cells(counts)
-    values = _cell_values(found)
-    cells = found.select("cell", "count", "area", "period")
-    roles = counts.join(cells, on=["count", "area", "period"], how="left")
-    numerator = _per_row(roles, "numerator", results.height)
-    denominator = _per_row(roles, "denominator", results.height)
-    expressions = _expressions(counts)
-    parents = _parents(areas)
-    triples = pl.concat(
-        [
-            _hierarchy(cells, parents),
-            _margins(cells, expressions),
-            _sums(cells, expressions),
-        ],
-        how="vertical",
+    places = _Places.of(areas, results["area"])
+    roles = _Roles.of(results, catalogue, places)
+    slots = Slots.of(np.concatenate([roles.numerator, roles.denominator[roles.has_denominator]]))
+    numerator = slots.find(roles.numerator)
+    denominator = np.where(roles.has_denominator, slots.find(roles.denominator), _NONE)
+    values = _cell_values(slots, numerator, denominator, roles, places)
+    layout = roles.layout
+    cell_count, cell_rest = np.divmod(slots.keys, layout.per_count)
+    cell_area = cell_rest % layout.areas
+    keys, totals, parts = _relation_triples(
+        slots, cell_count, cell_area, places.parent, layout, _count_relations(roles.names)
     )
-    city = set(areas.filter(pl.col("parent").is_null())["code"].to_list())
-    is_city = cells["area"].is_in(list(city)).to_numpy()
-    return _with_remainders(values, triples, numerator, denominator, is_city)
+    relations, rest = _with_remainders(values, keys, totals, parts)
+    return CountCells(
+        values=np.concatenate([values, rest]),
+        never_published=np.arange(values.size + rest.size) >= values.size,
+        relations=relations,
+        numerator=numerator,
+        denominator=denominator,
+        is_city=np.concatenate([places.is_root[cell_area], np.zeros(rest.size, np.bool_)]),
+        row_table=roles.table,
+        row_area=places.of_rows,
+        tables=roles.tables,
+        area_codes=places.codes,
+    )
 
 
-def _counts_of_rows(results: pl.DataFrame, catalogue: Catalogue) -> pl.DataFrame:
-    """One row per result row and role: the count's name, area and the year it refers to."""
-    pairs = results.select("indicator", "breakdown_key").unique(maintain_order=True)
-    described = [
-        _describe(catalogue.indicator(indicator), key) for indicator, key in pairs.iter_rows()
-    ]
-    table = pl.DataFrame(
-        {
-            "indicator": pairs["indicator"],
-            "breakdown_key": pairs["breakdown_key"],
-            "numerator_count": [d[0] for d in described],
-            "denominator_count": [d[1] for d in described],
-            "lag": [d[2] for d in described],
-        },
-        schema_overrides={"numerator_count": pl.Utf8, "denominator_count": pl.Utf8},
+@dataclass(frozen=True)
+class _Places:
+    """The areas numbered from the top down, children of one parent next to each other.
+
+    In this order the cells of one count and year, sorted by area, have their parents in
+    ascending order too, so the hierarchy's relations come out (nearly) sorted.
+    """
+
+    codes: list[str]
+    parent: Positions  # the parent's number (-1: none)
+    is_root: BoolArray  # the city (an area without a parent)
+    of_rows: Positions  # the number of each result row's area
+
+    @classmethod
+    def of(cls, areas: pl.DataFrame, row_areas: pl.Series) -> _Places:
+        table = areas.select(pl.col("code").cast(pl.Utf8), pl.col("parent").cast(pl.Utf8))
+        number: dict[str, int] = {}
+        tier = table.filter(pl.col("parent").is_null())["code"].to_list()
+        roots = len(tier)
+        parents = dict(zip(table["code"].to_list(), table["parent"].to_list(), strict=True))
+        children: dict[str, list[str]] = {}
+        for code, parent in parents.items():
+            if parent is not None:
+                children.setdefault(parent, []).append(code)
+        while tier:
+            fresh = [code for code in tier if code not in number]
+            for code in fresh:
+                number.setdefault(code, len(number))
+            tier = [child for code in fresh for child in children.get(code, [])]
+        # Areas below no root (or only in the results) come last, without a parent.
+        rest = [code for code in parents if code not in number]
+        rest += [c for c in row_areas.unique(maintain_order=True).to_list() if c not in parents]
+        for code in rest:
+            number.setdefault(code, len(number))
+        codes = list(number)
+        parent = np.full(len(codes), _NONE, dtype=np.int64)
+        for code, i in number.items():
+            up = parents.get(code)
+            if up is not None and up in number:
+                parent[i] = number[up]
+        is_root = np.zeros(len(codes), dtype=np.bool_)
+        is_root[:roots] = True
+        of_rows = row_areas.cast(pl.Utf8).cast(pl.Enum(codes)).to_physical().to_numpy()
+        return cls(codes, parent, is_root, of_rows.astype(np.int64))
+
+
+@dataclass(frozen=True)
+class _Layout:
+    """A cell's slot: (count, year, area) packed into one integer."""
+
+    first_period: int
+    periods: int
+    areas: int
+
+    @property
+    def per_count(self) -> int:
+        return self.periods * self.areas
+
+    def slot(self, count: Positions, period: Positions, area: Positions) -> Positions:
+        return (count * self.periods + (period - self.first_period)) * self.areas + area
+
+
+@dataclass(frozen=True)
+class _Roles:
+    """Per result row the slot of its numerator and of its denominator, and their values."""
+
+    names: list[str]  # the count names, by number
+    layout: _Layout
+    numerator: Positions
+    denominator: Positions
+    has_denominator: BoolArray
+    table: Positions
+    tables: list[tuple[str, str]]
+    numerator_value: FloatArray
+    denominator_value: FloatArray
+
+    @classmethod
+    def of(cls, results: pl.DataFrame, catalogue: Catalogue, places: _Places) -> _Roles:
+        pair, pairs = _pairs(results)
+        described = [_describe(catalogue.indicator(i), key) for i, key in pairs]
+        names: dict[str, int] = {}
+        for numerator_name, denominator_name, _ in described:
+            names.setdefault(numerator_name, len(names))
+            if denominator_name is not None:
+                names.setdefault(denominator_name, len(names))
+        numerator_count = np.array([names[d[0]] for d in described], dtype=np.int64)
+        denominator_count = np.array(
+            [_NONE if d[1] is None else names[d[1]] for d in described], dtype=np.int64
+        )
+        lag = np.array([d[2] for d in described], dtype=np.int64)
+        period = results["period"].cast(pl.Int64).to_numpy()
+        has_denominator = denominator_count[pair] >= 0
+        denominator_period = period - lag[pair]
+        years = np.concatenate([period, denominator_period[has_denominator]])
+        first, last = (int(years.min()), int(years.max())) if years.size else (0, 0)
+        layout = _Layout(first, last - first + 1, len(places.codes))
+        area = places.of_rows
+        return cls(
+            names=list(names),
+            layout=layout,
+            numerator=layout.slot(numerator_count[pair], period, area),
+            # Rows without a denominator get slot 0 here; `has_denominator` tells them apart.
+            denominator=np.where(
+                has_denominator,
+                layout.slot(np.maximum(denominator_count[pair], 0), denominator_period, area),
+                0,
+            ),
+            has_denominator=has_denominator,
+            table=pair,
+            tables=pairs,
+            numerator_value=_floats(results["numerator"]),
+            denominator_value=_floats(results["denominator"]),
+        )
+
+
+def _pairs(results: pl.DataFrame) -> tuple[Positions, list[tuple[str, str]]]:
+    """Per row the number of its (indicator, breakdown key) pair, and the pairs."""
+    indicator = results["indicator"].cast(pl.Utf8)
+    key = results["breakdown_key"].cast(pl.Utf8)
+    indicators = indicator.unique(maintain_order=True).to_list()
+    keys = key.unique(maintain_order=True).to_list()
+    code = (
+        indicator.cast(pl.Enum(indicators)).to_physical().to_numpy().astype(np.int64) * len(keys)
+        + key.cast(pl.Enum(keys)).to_physical().to_numpy()
     )
-    rows = results.select(
-        "indicator", "area", "period", "breakdown_key", "numerator", "denominator"
-    ).with_row_index("row")
-    rows = rows.join(table, on=["indicator", "breakdown_key"], how="left", maintain_order="left")
-    numerators = rows.select(
-        "row",
-        pl.lit("numerator").alias("role"),
-        pl.col("numerator_count").alias("count"),
-        "area",
-        pl.col("period").cast(pl.Int64),
-        pl.col("numerator").alias("value"),
-    )
-    denominators = rows.filter(pl.col("denominator_count").is_not_null()).select(
-        "row",
-        pl.lit("denominator").alias("role"),
-        pl.col("denominator_count").alias("count"),
-        "area",
-        (pl.col("period").cast(pl.Int64) - pl.col("lag")).alias("period"),
-        pl.col("denominator").alias("value"),
-    )
-    # Categoricals: the joins below match millions of rows on these names.
-    both = pl.concat([numerators, denominators])
-    return both.with_columns(pl.col("count", "area").cast(pl.Categorical))
+    present = np.flatnonzero(np.bincount(code, minlength=len(indicators) * len(keys)))
+    number = np.full(len(indicators) * len(keys), _NONE, dtype=np.int64)
+    number[present] = np.arange(present.size)
+    pairs = [(indicators[c // len(keys)], keys[c % len(keys)]) for c in present.tolist()]
+    return number[code], pairs
+
+
+def _floats(column: pl.Series) -> FloatArray:
+    return column.cast(pl.Float64).fill_null(np.nan).to_numpy()
+
+
+@dataclass(frozen=True)
+class Slots:
+    """Non-negative integer keys in use, sorted; `find` maps a key to its number in that
+    order (-1: not in use). Cells are numbered by their slot (count, year, area) this way.
+    """
+
+    keys: Positions
+    table: Positions | None  # key -> number, where the keys are few enough for a table
+
+    @classmethod
+    def of(cls, used: Positions) -> Slots:
+        space = int(used.max(initial=-1)) + 1
+        if space > 8 * used.size + 2**20:
+            return cls(np.unique(used), None)
+        present = np.zeros(space, dtype=np.bool_)
+        present[used] = True
+        keys = np.flatnonzero(present)
+        table = np.full(space, _NONE, dtype=np.int64)
+        table[keys] = np.arange(keys.size)
+        return cls(keys, table)
+
+    @property
+    def size(self) -> int:
+        return int(self.keys.size)
+
+    def find(self, slots: Positions) -> Positions:
+        inside = (slots >= 0) & (slots <= (self.keys[-1] if self.keys.size else -1))
+        out = np.full(slots.size, _NONE, dtype=np.int64)
+        if self.table is not None:
+            out[inside] = self.table[slots[inside]]
+            return out
+        at = np.searchsorted(self.keys, slots[inside])
+        hit = self.keys[np.minimum(at, self.keys.size - 1)] == slots[inside]
+        out[np.flatnonzero(inside)[hit]] = at[hit]
+        return out
 
 
 def _describe(indicator: Indicator, key: str) -> tuple[str, str | None, int]:
@@ -154,7 +304,7 @@ def _count_name(terms: Sequence[Term], cell: Mapping[str, str]) -> str:
     atoms: set[str] = set()
     for term in terms:
         atoms.update(_atoms(term, cell))
-    return " + ".join(sorted(atoms))
+    return _SUM.join(sorted(atoms))
 
 
 def _atoms(term: Term, cell: Mapping[str, str]) -> Iterable[str]:
@@ -184,179 +334,114 @@ def _parse_key(key: str | None) -> dict[str, str]:
     return dict(part.split("=", 1) for part in key.split(";"))
 
 
-def _found_cells(counts: pl.DataFrame) -> pl.DataFrame:
-    """One row per cell (count, area, year) in order of appearance, with its lowest and
-    highest value under any name."""
-    found = counts.group_by(["count", "area", "period"], maintain_order=True).agg(
-        pl.col("value").drop_nulls().min().alias("low"),
-        pl.col("value").drop_nulls().max().alias("high"),
-    )
-    return found.with_row_index("cell")
-
-
-def _cell_values(found: pl.DataFrame) -> FloatArray:
+def _cell_values(
+    slots: Slots, numerator: Positions, denominator: Positions, roles: _Roles, places: _Places
+) -> FloatArray:
     """Each cell's value; the same count under several names must have one value."""
-    conflict = found.filter(pl.col("low") != pl.col("high"))
-    if conflict.height:
-        _, name, area, period, low, high = conflict.row(0)
-        raise ValueError(f"the count {name} of {area} in {period} is both {low} and {high}")
-    return found["low"].cast(pl.Float64).fill_null(np.nan).to_numpy().copy()
-
-
-def _per_row(roles: pl.DataFrame, role: str, height: int) -> Positions:
-    chosen = roles.filter(pl.col("role") == role)
-    out = np.full(height, _NONE, dtype=np.int64)
-    out[chosen["row"].to_numpy()] = chosen["cell"].to_numpy()
-    return out
-
-
-@dataclass(frozen=True)
-class _Expressions:
-    """The counts named, split into atoms: count name -> atoms, atom -> variable and key."""
-
-    atoms: pl.DataFrame  # count, atom
-    single: pl.DataFrame  # atom, variable, key (counts of exactly one atom)
-
-
-def _expressions(counts: pl.DataFrame) -> _Expressions:
-    names = counts.select(pl.col("count").unique().cast(pl.Utf8))
-    atoms = names.with_columns(pl.col("count").str.split(" + ").alias("atom")).explode("atom")
-    sizes = atoms.group_by("count").agg(pl.len().alias("size"))
-    single = (
-        atoms.join(sizes.filter(pl.col("size") == 1), on="count")
-        .select(
-            "atom",
-            pl.col("atom").str.split_exact("|", 1).struct.field("field_0").alias("variable"),
-            pl.col("atom").str.split_exact("|", 1).struct.field("field_1").alias("key"),
+    with_denominator = roles.has_denominator
+    cells = np.concatenate([numerator, denominator[with_denominator]])
+    given = np.concatenate([roles.numerator_value, roles.denominator_value[with_denominator]])
+    known = ~np.isnan(given)
+    values = np.full(slots.size, np.nan)
+    values[cells[known]] = given[known]
+    conflict = np.flatnonzero(known & (values[cells] != given))
+    if conflict.size:
+        cell = cells[conflict[0]]
+        seen = given[known & (cells == cell)]
+        layout = roles.layout
+        count, rest = divmod(int(slots.keys[cell]), layout.per_count)
+        period, area = divmod(rest, layout.areas)
+        raise ValueError(
+            f"the count {roles.names[count]} of {places.codes[area]} in "
+            f"{layout.first_period + period} is both {seen.min()} and {seen.max()}"
         )
-        .unique()
-    )
-    return _Expressions(atoms=atoms, single=single)
+    return values
 
 
-def _parents(areas: pl.DataFrame) -> dict[str, str | None]:
-    return dict(zip(areas["code"].to_list(), areas["parent"].to_list(), strict=True))
+def _count_relations(names: Sequence[str]) -> list[tuple[int, str, int]]:
+    """(total count, relation name, part count) between the counts named, by number.
 
-
-def _hierarchy(cells: pl.DataFrame, parents: Mapping[str, str | None]) -> pl.DataFrame:
-    """(relation, total cell, part cell): each cell is a part of its nearest present ancestor."""
-    remaining = cells.select("cell", "count", "period", "area")
-    present = cells.select(pl.col("cell").alias("total"), "count", "period", "area")
-    found: list[pl.DataFrame] = []
-    ancestor = pl.col("ancestor")
-    remaining = remaining.with_columns(
-        pl.col("area")
-        .cast(pl.Utf8)
-        .replace_strict(parents, default=None, return_dtype=pl.Utf8)
-        .cast(pl.Categorical)
-        .alias("ancestor")
-    )
-    while remaining.height:
-        remaining = remaining.filter(ancestor.is_not_null())
-        joined = remaining.join(
-            present.rename({"area": "ancestor"}),
-            on=["count", "period", "ancestor"],
-            how="left",
-        )
-        hit = joined.filter(pl.col("total").is_not_null())
-        found.append(hit.select("total", pl.col("cell").alias("part")))
-        remaining = joined.filter(pl.col("total").is_null()).select(
-            "cell",
-            "count",
-            "period",
-            "area",
-            ancestor.cast(pl.Utf8)
-            .replace_strict(parents, default=None, return_dtype=pl.Utf8)
-            .cast(pl.Categorical)
-            .alias("ancestor"),
-        )
-    pairs = (
-        pl.concat(found) if found else pl.DataFrame(schema={"total": pl.UInt32, "part": pl.UInt32})
-    )
-    return pairs.with_columns(pl.format("h{}", pl.col("total")).alias("relation"))
-
-
-def _margins(cells: pl.DataFrame, expressions: _Expressions) -> pl.DataFrame:
-    """(relation, total, part): an atom is the sum of its atoms with one dimension more."""
-    single = expressions.single
-    parsed = single.with_columns(
-        pl.col("key").str.split(";").list.eval(pl.element().filter(pl.element() != ""))
-    )
-    categories = (
-        parsed.explode("key")
-        .filter(pl.col("key").is_not_null())
-        .select("variable", pl.col("key").str.split_exact("=", 1).struct.unnest())
-        .rename({"field_0": "dimension", "field_1": "value"})
-        .unique()
-    )
-    pairs: list[tuple[str, str, str]] = []
-    by_variable: dict[str, dict[str, list[str]]] = {}
-    for variable, dimension, value in categories.iter_rows():
-        by_variable.setdefault(variable, {}).setdefault(dimension, []).append(value)
-    known = set(single["atom"].to_list())
-    for atom, variable, key in single.iter_rows():
+    Margins: an atom is the sum of the atoms with one dimension more, over all values of
+    that dimension seen. Sums: a count of several atoms is the sum of the atoms' counts.
+    """
+    number = {name: i for i, name in enumerate(names)}
+    single = [name for name in names if _SUM not in name]
+    values: dict[str, dict[str, list[str]]] = {}
+    for atom in single:
+        variable, key = atom.split("|", 1)
+        for dimension, value in _parse_key(key).items():
+            seen = values.setdefault(variable, {}).setdefault(dimension, [])
+            if value not in seen:
+                seen.append(value)
+    rows: list[tuple[int, str, int]] = []
+    for atom in single:
+        variable, key = atom.split("|", 1)
         cell = _parse_key(key)
-        for dimension, values in by_variable.get(variable, {}).items():
+        for dimension, options in values.get(variable, {}).items():
             if dimension in cell:
                 continue
-            for value in values:
+            for value in options:
                 part = atom_name(variable, {**cell, dimension: value})
-                if part in known:
-                    pairs.append((atom, f"{atom}/{dimension}", part))
-    groups = pl.DataFrame(
-        pairs, schema={"count": pl.Utf8, "group": pl.Utf8, "part_count": pl.Utf8}, orient="row"
-    ).with_columns(pl.col("count", "part_count").cast(pl.Categorical))
-    return _within_areas(cells, groups)
+                if part in number:
+                    rows.append((number[atom], f"{atom}/{dimension}", number[part]))
+    for name in names:
+        if _SUM in name:
+            rows += [(number[name], name, number[a]) for a in name.split(_SUM) if a in number]
+    return rows
 
 
-def _sums(cells: pl.DataFrame, expressions: _Expressions) -> pl.DataFrame:
-    """(relation, total, part): a count of several atoms is the sum of the atoms' counts."""
-    atoms = expressions.atoms
-    sizes = atoms.group_by("count").agg(pl.len().alias("size"))
-    several = atoms.join(sizes.filter(pl.col("size") > 1), on="count").select(
-        pl.col("count").cast(pl.Categorical),
-        pl.col("count").alias("group"),
-        pl.col("atom").cast(pl.Categorical).alias("part_count"),
-    )
-    return _within_areas(cells, several)
+def _relation_triples(
+    slots: Slots,
+    cell_count: Positions,
+    cell_area: Positions,
+    parent: Positions,
+    layout: _Layout,
+    between_counts: list[tuple[int, str, int]],
+) -> tuple[Positions, Positions, Positions]:
+    """(relation, total, part) per part of a relation, sorted by relation.
 
-
-def _within_areas(cells: pl.DataFrame, groups: pl.DataFrame) -> pl.DataFrame:
-    """Count-level relations (count, group, part_count) made cell-level, area by area."""
-    totals = cells.select(pl.col("cell").alias("total"), "count", "area", "period")
-    parts = cells.select(
-        pl.col("cell").alias("part"), pl.col("count").alias("part_count"), "area", "period"
-    )
-    joined = totals.join(groups, on="count").join(parts, on=["part_count", "area", "period"])
-    return joined.select(
-        "total",
-        "part",
-        pl.format("{}@{}", pl.col("group"), pl.col("total")).alias("relation"),
-    )
+    A relation is numbered by its total cell and what it sums: the hierarchy (an area is
+    the sum of the same count of the areas whose nearest present ancestor it is), or one
+    of ``between_counts`` in the same area and year.
+    """
+    size = slots.size
+    relation, totals, parts = [], [], []
+    part = np.arange(size, dtype=np.int64)
+    ancestor = parent[cell_area]
+    while part.size:
+        up = ancestor >= 0
+        part, ancestor = part[up], ancestor[up]
+        total = slots.find(slots.keys[part] - cell_area[part] + ancestor)
+        hit = total >= 0
+        relation.append(total[hit])
+        totals.append(total[hit])
+        parts.append(part[hit])
+        part, ancestor = part[~hit], parent[ancestor[~hit]]
+    groups: dict[str, int] = {}
+    for count, name, part_count in between_counts:
+        group = groups.setdefault(name, len(groups) + 1)
+        start, end = np.searchsorted(cell_count, [count, count + 1])
+        total = np.arange(start, end, dtype=np.int64)
+        found = slots.find(slots.keys[total] + (part_count - count) * layout.per_count)
+        hit = found >= 0
+        relation.append(group * size + total[hit])
+        totals.append(total[hit])
+        parts.append(found[hit])
+    none = np.zeros(0, dtype=np.int64)
+    keys, total, part = (np.concatenate([none, *pieces]) for pieces in (relation, totals, parts))
+    # Stable: the pieces are sorted runs, which the sort merges in a fraction of the time.
+    order = np.argsort(keys, kind="stable")
+    return keys[order], total[order], part[order]
 
 
 def _with_remainders(
-    values: FloatArray,
-    triples: pl.DataFrame,
-    numerator: Positions,
-    denominator: Positions,
-    is_city: BoolArray,
-) -> CountCells:
-    """Relations from (relation, total, part) rows; a remainder cell where parts are missing."""
-    # Relations in the order they first appear, each with its parts in ascending order:
-    # one sort of all rows is much faster than sorting each relation's list of parts.
-    ordered = (
-        triples.with_row_index("_row")
-        .with_columns(pl.col("_row").min().over("relation").alias("_first"))
-        .sort("_first", "part")
-    )
-    grouped = ordered.group_by("_first", maintain_order=True).agg(
-        pl.col("total").first(), pl.col("part")
-    )
-    totals = grouped["total"].to_numpy().astype(np.int64)
-    parts = grouped["part"]
-    lengths = parts.list.len().to_numpy().astype(np.int64)
-    flat = parts.explode().to_numpy().astype(np.int64)
+    values: FloatArray, keys: Positions, total_of_part: Positions, flat: Positions
+) -> tuple[RelationSet, FloatArray]:
+    """The relations from (relation, total, part) rows sorted by relation, and the values of
+    the remainder cells added where parts are missing (numbered after the cells)."""
+    starts = np.flatnonzero(np.concatenate([[True], keys[1:] != keys[:-1]])) if keys.size else keys
+    totals = total_of_part[starts]
+    lengths = np.diff(np.append(starts, keys.size))
     owners = np.repeat(np.arange(totals.size), lengths)
     sums = np.bincount(owners, weights=values[flat], minlength=totals.size)
     rest = values[totals] - sums
@@ -368,21 +453,9 @@ def _with_remainders(
     needs_rest = known & (rest > 1e-9 * scale)
     keep = ~inconsistent
     extra = np.flatnonzero(needs_rest & keep)
-    size = values.size
-    all_values = np.concatenate([values, rest[extra]])
     rest_cell = np.full(totals.size, _NONE, dtype=np.int64)
-    rest_cell[extra] = size + np.arange(extra.size)
-    relations = _relation_set(totals, flat, lengths, rest_cell, keep)
-    never = np.zeros(all_values.size, dtype=np.bool_)
-    never[size:] = True
-    return CountCells(
-        values=all_values,
-        never_published=never,
-        relations=relations,
-        numerator=numerator,
-        denominator=denominator,
-        is_city=np.concatenate([is_city, np.zeros(extra.size, dtype=np.bool_)]),
-    )
+    rest_cell[extra] = values.size + np.arange(extra.size)
+    return _relation_set(totals, flat, lengths, rest_cell, keep), rest[extra]
 
 
 def _relation_set(

@@ -30,7 +30,7 @@ import polars as pl
 
 from quartier.analysis.catalogue import Catalogue
 
-from .cells import CountCells, count_cells
+from .cells import CountCells, Slots, count_cells
 from .primary import DEFAULT_MIN_COUNT
 from .protection import DEFAULT_PROTECTION_WIDTH, protect_cells
 from .relations import BoolArray
@@ -46,11 +46,10 @@ __all__ = [
 ]
 
 SECRET, NOTHING, NOT_APPLICABLE, UNRELIABLE = ".", "-", "x", "/"
+_FLAGS = ["", SECRET, NOTHING, NOT_APPLICABLE, UNRELIABLE]
 # Flags take a byte each instead of a string: millions of values are flagged at once.
-FLAG = pl.Enum(["", SECRET, NOTHING, NOT_APPLICABLE, UNRELIABLE])
+FLAG = pl.Enum(_FLAGS)
 FLAG_COLUMNS = ("flag", "numerator_flag", "denominator_flag", "change_1_flag", "change_n_flag")
-_GROUP = ["indicator", "level", "period", "breakdown_key"]
-_ROW = ["indicator", "area", "breakdown_key"]
 
 
 def publish(
@@ -128,6 +127,7 @@ def publish(
         descending={i.key: i.polarity != "higher_is_better" for i in catalogue},
         city=areas.filter(pl.col("parent").is_null())["code"].to_list(),
         change_n_years=change_n_years,
+        levels=dict(zip(areas["code"].to_list(), areas["level"].to_list(), strict=True)),
     )
     return _public_frame(frame, cells, hidden, rules)
 
@@ -215,15 +215,20 @@ def _flag(
 ) -> pl.Expr:
     secret = pl.col(column).is_null() | hidden
     is_zero = (pl.col(column) == 0) if zero else pl.lit(False)
-    return (
-        pl.when(absent if absent is not None else pl.lit(False))
-        .then(pl.lit(NOT_APPLICABLE, FLAG))
-        .when(secret)
-        .then(pl.lit(SECRET, FLAG))
-        .when(is_zero)
-        .then(pl.lit(NOTHING, FLAG))
-        .otherwise(pl.lit("", FLAG))
-    )
+    cases = [(secret, SECRET), (is_zero, NOTHING)]
+    return _first_flag(cases if absent is None else [(absent, NOT_APPLICABLE), *cases])
+
+
+def _first_flag(cases: list[tuple[pl.Expr, str]]) -> pl.Expr:
+    """The flag of the first case that holds ("" if none does).
+
+    Chosen as a small integer, then made a flag: choosing among flag literals row by row is
+    many times slower on millions of rows.
+    """
+    codes = pl.lit(0, pl.UInt8)
+    for condition, flag in reversed(cases):
+        codes = pl.when(condition).then(pl.lit(_FLAGS.index(flag), pl.UInt8)).otherwise(codes)
+    return codes.replace_strict(dict(enumerate(_FLAGS)), return_dtype=FLAG)
 
 
 @dataclass(frozen=True)
@@ -232,6 +237,7 @@ class _Rules:
     descending: Mapping[str, bool]
     city: list[str]
     change_n_years: int
+    levels: Mapping[str, str]  # area code -> level
 
 
 def _public_frame(
@@ -240,16 +246,17 @@ def _public_frame(
     numerator_hidden = _role_hidden(cells.numerator, hidden)
     denominator_hidden = _role_hidden(cells.denominator, hidden)
     has_denominator = cells.denominator >= 0
+    indicators = [indicator for indicator, _ in cells.tables]
+    minimum = np.array([rules.minimums.get(i, 0.0) for i in indicators], dtype=np.float64)
+    descending = np.array([rules.descending.get(i, True) for i in indicators], dtype=np.bool_)
+    table = cells.row_table
     counts = frame.with_columns(
         pl.Series("_num_hidden", numerator_hidden),
         pl.Series("_den_hidden", denominator_hidden & has_denominator),
         pl.Series("_has_den", has_denominator),
-        pl.col("indicator")
-        .replace_strict(rules.minimums, default=0.0, return_dtype=pl.Float64)
-        .alias("_minimum"),
-        pl.col("indicator")
-        .replace_strict(rules.descending, default=True, return_dtype=pl.Boolean)
-        .alias("_descending"),
+        pl.Series("_minimum", minimum[table]),
+        pl.Series("_descending", descending[table]),
+        pl.Series("_no_den", _without_denominators(frame, cells)),
     )
     value_secret = (
         pl.col("_num_hidden")
@@ -260,16 +267,11 @@ def _public_frame(
     )
     unreliable = pl.col("_has_den") & (pl.col("denominator") < pl.col("_minimum"))
     flagged = counts.with_columns(
-        pl.when(value_secret)
-        .then(pl.lit(SECRET, FLAG))
-        .when(unreliable)
-        .then(pl.lit(UNRELIABLE, FLAG))
-        .when(pl.col("value") == 0)
-        .then(pl.lit(NOTHING, FLAG))
-        .otherwise(pl.lit("", FLAG))
-        .alias("flag"),
+        _first_flag(
+            [(value_secret, SECRET), (unreliable, UNRELIABLE), (pl.col("value") == 0, NOTHING)]
+        ).alias("flag"),
         _flag("numerator", pl.col("_num_hidden")).alias("numerator_flag"),
-        _flag("denominator", pl.col("_den_hidden"), absent=_without_denominator(frame)).alias(
+        _flag("denominator", pl.col("_den_hidden"), absent=pl.col("_no_den")).alias(
             "denominator_flag"
         ),
     )
@@ -279,10 +281,27 @@ def _public_frame(
         pl.when(~pl.col("_den_hidden")).then(pl.col("denominator")).alias("denominator"),
         pl.when(shown).then(pl.col("value")).alias("value"),
     )
-    flagged = _with_changes(flagged, rules.change_n_years)
-    flagged = _with_city(flagged, rules.city)
-    flagged = _with_ranks(flagged)
-    return flagged.drop("_num_hidden", "_den_hidden", "_has_den", "_minimum", "_descending")
+    years = _Years.of(cells, flagged["period"].to_numpy())
+    flagged = _with_changes(flagged, years, rules.change_n_years)
+    flagged = _with_city(flagged, cells, years, rules.city)
+    flagged = _with_ranks(flagged, _rank_groups(cells, years, rules.levels))
+    return flagged.drop(
+        "_num_hidden", "_den_hidden", "_has_den", "_minimum", "_descending", "_no_den"
+    )
+
+
+def _without_denominators(frame: pl.DataFrame, cells: CountCells) -> BoolArray:
+    """Per row: its indicator has no denominator in any row (a count); "x" then."""
+    with_denominator = np.bincount(
+        cells.row_table,
+        weights=frame["denominator"].is_not_null().to_numpy(),
+        minlength=len(cells.tables),
+    )
+    per_indicator: dict[str, float] = {}
+    for (indicator, _), found in zip(cells.tables, with_denominator.tolist(), strict=True):
+        per_indicator[indicator] = per_indicator.get(indicator, 0.0) + found
+    none = np.array([per_indicator[indicator] == 0 for indicator, _ in cells.tables])
+    return none[cells.row_table] if none.size else np.zeros(frame.height, dtype=np.bool_)
 
 
 def _role_hidden(positions: np.ndarray, hidden: BoolArray) -> BoolArray:
@@ -292,60 +311,94 @@ def _role_hidden(positions: np.ndarray, hidden: BoolArray) -> BoolArray:
     return out
 
 
-def _with_changes(frame: pl.DataFrame, change_n_years: int) -> pl.DataFrame:
+@dataclass(frozen=True)
+class _Years:
+    """The rows as series (indicator, breakdown cell, area) of years, found by number."""
+
+    first: int
+    period: np.ndarray  # per row, years since `first`
+    key: np.ndarray  # per row, series * years + period
+    rows: Slots
+    row_at: np.ndarray  # the row of each key in use
+
+    @classmethod
+    def of(cls, cells: CountCells, period: np.ndarray) -> _Years:
+        first, last = (int(period.min()), int(period.max())) if period.size else (0, 0)
+        span = last - first + 1
+        series = cells.row_table * len(cells.area_codes) + cells.row_area
+        since = period - first
+        key = series * span + since
+        rows = Slots.of(key)
+        row_at = np.empty(rows.size, dtype=np.int64)
+        row_at[rows.find(key)] = np.arange(key.size)
+        return cls(first, since, key, rows, row_at)
+
+    def earlier(self, years: int) -> np.ndarray:
+        """Per row, the row of the same series ``years`` earlier (-1: none)."""
+        found = np.where(self.period >= years, self.rows.find(self.key - years), -1)
+        return np.where(found >= 0, self.row_at[np.maximum(found, 0)], -1)
+
+
+def _with_changes(frame: pl.DataFrame, years: _Years, change_n_years: int) -> pl.DataFrame:
     """Changes published where the values of both years are (and the earlier row exists)."""
-    shown = frame.select(*_ROW, "period", pl.col("value").is_not_null().alias("_shown"))
+    shown = frame["value"].is_not_null().to_numpy()
     columns = []
-    for change, years in (("change_1", 1), ("change_n", change_n_years)):
-        earlier = shown.select(
-            *_ROW,
-            (pl.col("period") + years).alias("period"),
-            pl.col("_shown").alias(f"_{change}_earlier"),
-        )
-        frame = frame.join(earlier, on=[*_ROW, "period"], how="left", maintain_order="left")
-        ok = pl.col("value").is_not_null() & pl.col(f"_{change}_earlier").fill_null(False)
-        columns.append(pl.when(ok).then(pl.col(change)).alias(change))
+    for change, span in (("change_1", 1), ("change_n", change_n_years)):
+        earlier = years.earlier(span)
+        ok = shown & (earlier >= 0) & shown[np.maximum(earlier, 0)]
+        columns.append(pl.when(pl.Series(ok)).then(pl.col(change)).alias(change))
     frame = frame.with_columns(columns)
-    frame = frame.with_columns(
+    return frame.with_columns(
         _flag("change_1", pl.lit(False), zero=False).alias("change_1_flag"),
         _flag("change_n", pl.lit(False), zero=False).alias("change_n_flag"),
     )
-    return frame.drop("_change_1_earlier", "_change_n_earlier")
 
 
-def _with_city(frame: pl.DataFrame, codes: list[str]) -> pl.DataFrame:
+def _rank_groups(cells: CountCells, years: _Years, levels: Mapping[str, str]) -> np.ndarray:
+    """Per row the number of its group (indicator, breakdown cell, level and year)."""
+    names = sorted({levels.get(code, "") for code in cells.area_codes})
+    level = np.array([names.index(levels.get(code, "")) for code in cells.area_codes])
+    span = int(years.period.max(initial=0)) + 1
+    groups: np.ndarray = (cells.row_table * len(names) + level[cells.row_area]) * span + years.period
+    return groups
+
+
+def _with_city(
+    frame: pl.DataFrame, cells: CountCells, years: _Years, codes: list[str]
+) -> pl.DataFrame:
     """The city value where the city's own value is published; differences where both are."""
-    city = (
-        frame.filter(pl.col("area").is_in(codes))
-        .select("indicator", "period", "breakdown_key", pl.col("value").alias("_city"))
-        .unique(["indicator", "period", "breakdown_key"], keep="first")
-    )
-    frame = frame.join(
-        city, on=["indicator", "period", "breakdown_key"], how="left", maintain_order="left"
-    )
-    both = pl.col("value").is_not_null() & pl.col("_city").is_not_null()
+    city_area = np.isin(np.array(cells.area_codes, dtype=object), codes)
+    # One slot per table and year; the first city row of each counts.
+    span = int(years.period.max(initial=0)) + 1
+    slot = cells.row_table * span + years.period
+    rows = np.flatnonzero(city_area[cells.row_area])[::-1]
+    city_shown = np.zeros(len(cells.tables) * span, dtype=np.bool_)
+    city_shown[slot[rows]] = frame["value"].is_not_null().to_numpy()[rows]
+    city = pl.Series(city_shown[slot])
+    both = pl.col("value").is_not_null() & city
     return frame.with_columns(
-        pl.when(pl.col("_city").is_not_null()).then(pl.col("city_value")).alias("city_value"),
+        pl.when(city).then(pl.col("city_value")).alias("city_value"),
         pl.when(both).then(pl.col("diff_city")).alias("diff_city"),
         pl.when(both).then(pl.col("ratio_city")).alias("ratio_city"),
-    ).drop("_city")
+    )
 
 
-def _with_ranks(frame: pl.DataFrame) -> pl.DataFrame:
+def _with_ranks(frame: pl.DataFrame, groups: np.ndarray) -> pl.DataFrame:
     """Ranks, deciles and z-scores among the published values of each group only.
 
     The rules are the engine's (`quartier.analysis.compare`): the smallest rank for ties,
     1 the most disadvantaged; deciles floor(10 (rank − 1) / n) + 1; z-scores with the
     population standard deviation. A test checks that they agree with the engine's.
     """
+    frame = frame.with_columns(pl.Series("_group", groups))
     had_rank = pl.col("rank").is_not_null()
     value = pl.col("value")
     descending = pl.col("_descending")
     key = pl.when(descending).then(-value).otherwise(value)
-    rank = key.rank("min").over(_GROUP)
-    count = value.count().over(_GROUP)
-    mean = value.mean().over(_GROUP)
-    spread = value.std(ddof=0).over(_GROUP)
+    rank = key.rank("min").over("_group")
+    count = value.count().over("_group")
+    mean = value.mean().over("_group")
+    spread = value.std(ddof=0).over("_group")
     real = spread > 1e-12 * pl.max_horizontal(mean.abs(), pl.lit(1.0))
     return frame.with_columns(
         pl.when(had_rank & value.is_not_null()).then(rank.cast(pl.Int64)).alias("rank"),
@@ -355,4 +408,4 @@ def _with_ranks(frame: pl.DataFrame) -> pl.DataFrame:
         pl.when(pl.col("zscore").is_not_null() & value.is_not_null() & real)
         .then((value - mean) / spread)
         .alias("zscore"),
-    )
+    ).drop("_group")
