@@ -359,7 +359,8 @@ def _rank_groups(cells: CountCells, years: _Years, levels: Mapping[str, str]) ->
     names = sorted({levels.get(code, "") for code in cells.area_codes})
     level = np.array([names.index(levels.get(code, "")) for code in cells.area_codes])
     span = int(years.period.max(initial=0)) + 1
-    groups: np.ndarray = (cells.row_table * len(names) + level[cells.row_area]) * span + years.period
+    table_level = cells.row_table * len(names) + level[cells.row_area]
+    groups: np.ndarray = table_level * span + years.period
     return groups
 
 
