@@ -30,7 +30,7 @@ import polars as pl
 
 from quartier.analysis.catalogue import Catalogue
 
-from .cells import CountCells, Slots, count_cells
+from .cells import Slots, count_cells
 from .primary import DEFAULT_MIN_COUNT
 from .protection import DEFAULT_PROTECTION_WIDTH, protect_cells
 from .relations import BoolArray
@@ -112,16 +112,7 @@ def publish(
     if breakdowns is not True:
         levels = list(breakdowns) if breakdowns else []
         frame = frame.filter((pl.col("breakdown_key") == "") | pl.col("level").is_in(levels))
-    cells = count_cells(frame, areas=areas, catalogue=catalogue)
-    sensitive = (cells.values > 0) & (cells.values < min_count)
-    hidden = protect_cells(
-        cells.values,
-        cells.relations,
-        sensitive=sensitive,
-        width=protection_width,
-        hidden=cells.never_published | np.isnan(cells.values),
-        keep=cells.is_city,
-    )
+    rows = _decided_rows(frame, areas, catalogue, min_count, protection_width)
     rules = _Rules(
         minimums={i.key: i.min_denominator for i in catalogue},
         descending={i.key: i.polarity != "higher_is_better" for i in catalogue},
@@ -129,7 +120,7 @@ def publish(
         change_n_years=change_n_years,
         levels=dict(zip(areas["code"].to_list(), areas["level"].to_list(), strict=True)),
     )
-    return _public_frame(frame, cells, hidden, rules)
+    return _public_frame(frame, rows, rules)
 
 
 def hierarchy_levels(areas: pl.DataFrame) -> list[str]:
@@ -163,13 +154,14 @@ def internal_view(results: pl.DataFrame) -> pl.DataFrame:
     ('-', '-', 'x')
     """
     frame = _complete(results)
-    no_denominator = _without_denominator(frame)
+    no_denominator = frame.select(_without_denominator()).to_series().to_numpy()
+    hidden = np.zeros(frame.height, dtype=np.bool_)
     return frame.with_columns(
-        _flag("value", pl.lit(False)).alias("flag"),
-        _flag("numerator", pl.lit(False)).alias("numerator_flag"),
-        _flag("denominator", pl.lit(False), absent=no_denominator).alias("denominator_flag"),
-        _flag("change_1", pl.lit(False), zero=False).alias("change_1_flag"),
-        _flag("change_n", pl.lit(False), zero=False).alias("change_n_flag"),
+        _flags([(_missing(frame["value"]), SECRET), (_zero(frame["value"]), NOTHING)], "flag"),
+        _count_flags(frame["numerator"], hidden, "numerator_flag"),
+        _count_flags(frame["denominator"], hidden, "denominator_flag", absent=no_denominator),
+        _flags([(_missing(frame["change_1"]), SECRET)], "change_1_flag"),
+        _flags([(_missing(frame["change_n"]), SECRET)], "change_n_flag"),
     )
 
 
@@ -205,30 +197,37 @@ def _complete(results: pl.DataFrame) -> pl.DataFrame:
     )
 
 
-def _without_denominator(frame: pl.DataFrame) -> pl.Expr:
+def _without_denominator() -> pl.Expr:
     """Rows of indicators without any denominator (counts): their denominator is "x"."""
     return pl.col("denominator").is_null().all().over("indicator")
 
 
-def _flag(
-    column: str, hidden: pl.Expr, *, zero: bool = True, absent: pl.Expr | None = None
-) -> pl.Expr:
-    secret = pl.col(column).is_null() | hidden
-    is_zero = (pl.col(column) == 0) if zero else pl.lit(False)
-    cases = [(secret, SECRET), (is_zero, NOTHING)]
-    return _first_flag(cases if absent is None else [(absent, NOT_APPLICABLE), *cases])
+def _missing(column: pl.Series) -> BoolArray:
+    return column.is_null().to_numpy()
 
 
-def _first_flag(cases: list[tuple[pl.Expr, str]]) -> pl.Expr:
-    """The flag of the first case that holds ("" if none does).
+def _zero(column: pl.Series) -> BoolArray:
+    return (column == 0).fill_null(False).to_numpy()
 
-    Chosen as a small integer, then made a flag: choosing among flag literals row by row is
+
+def _count_flags(
+    column: pl.Series, hidden: BoolArray, name: str, *, absent: BoolArray | None = None
+) -> pl.Series:
+    """The flag of a numerator or denominator: "x" absent, "." hidden or missing, "-" zero."""
+    cases = [(_missing(column) | hidden, SECRET), (_zero(column), NOTHING)]
+    return _flags(cases if absent is None else [(absent, NOT_APPLICABLE), *cases], name)
+
+
+def _flags(cases: list[tuple[BoolArray, str]], name: str) -> pl.Series:
+    """Per row the flag of the first case that holds ("" if none does).
+
+    Chosen as a byte per row, then made a flag: choosing among flag strings row by row is
     many times slower on millions of rows.
     """
-    codes = pl.lit(0, pl.UInt8)
+    codes = np.zeros(cases[0][0].size, dtype=np.uint8)
     for condition, flag in reversed(cases):
-        codes = pl.when(condition).then(pl.lit(_FLAGS.index(flag), pl.UInt8)).otherwise(codes)
-    return codes.replace_strict(dict(enumerate(_FLAGS)), return_dtype=FLAG)
+        codes[condition] = _FLAGS.index(flag)
+    return pl.Series(name, codes).replace_strict(dict(enumerate(_FLAGS)), return_dtype=FLAG)
 
 
 @dataclass(frozen=True)
@@ -240,68 +239,109 @@ class _Rules:
     levels: Mapping[str, str]  # area code -> level
 
 
-def _public_frame(
-    frame: pl.DataFrame, cells: CountCells, hidden: BoolArray, rules: _Rules
-) -> pl.DataFrame:
-    numerator_hidden = _role_hidden(cells.numerator, hidden)
-    denominator_hidden = _role_hidden(cells.denominator, hidden)
+@dataclass(frozen=True)
+class _Rows:
+    """What the publication needs of the count cells, per result row (see `CountCells`)."""
+
+    numerator_hidden: BoolArray
+    denominator_hidden: BoolArray  # False where the row has no denominator
+    has_denominator: BoolArray
+    row_table: np.ndarray
+    row_area: np.ndarray
+    tables: list[tuple[str, str]]
+    area_codes: list[str]
+
+
+def _decided_rows(
+    frame: pl.DataFrame, areas: pl.DataFrame, catalogue: Catalogue, min_count: int, width: int
+) -> _Rows:
+    """Step 1: the counts' decision, per row. The cells and their relations, by far the
+    largest arrays, are let go before the figures are built."""
+    cells = count_cells(frame, areas=areas, catalogue=catalogue)
+    sensitive = (cells.values > 0) & (cells.values < min_count)
+    hidden = protect_cells(
+        cells.values,
+        cells.relations,
+        sensitive=sensitive,
+        width=width,
+        hidden=cells.never_published | np.isnan(cells.values),
+        keep=cells.is_city,
+    )
     has_denominator = cells.denominator >= 0
-    indicators = [indicator for indicator, _ in cells.tables]
+    return _Rows(
+        numerator_hidden=_role_hidden(cells.numerator, hidden),
+        denominator_hidden=_role_hidden(cells.denominator, hidden) & has_denominator,
+        has_denominator=has_denominator,
+        row_table=cells.row_table,
+        row_area=cells.row_area,
+        tables=cells.tables,
+        area_codes=cells.area_codes,
+    )
+
+
+def _public_frame(frame: pl.DataFrame, rows: _Rows, rules: _Rules) -> pl.DataFrame:
+    """Steps 2 and 3: the figures published, each output column built once."""
+    numerator, denominator, value = frame["numerator"], frame["denominator"], frame["value"]
+    indicators = [indicator for indicator, _ in rows.tables]
     minimum = np.array([rules.minimums.get(i, 0.0) for i in indicators], dtype=np.float64)
-    descending = np.array([rules.descending.get(i, True) for i in indicators], dtype=np.bool_)
-    table = cells.row_table
-    counts = frame.with_columns(
-        pl.Series("_num_hidden", numerator_hidden),
-        pl.Series("_den_hidden", denominator_hidden & has_denominator),
-        pl.Series("_has_den", has_denominator),
-        pl.Series("_minimum", minimum[table]),
-        pl.Series("_descending", descending[table]),
-        pl.Series("_no_den", _without_denominators(frame, cells)),
-    )
     value_secret = (
-        pl.col("_num_hidden")
-        | pl.col("_den_hidden")
-        | pl.col("numerator").is_null()
-        | (pl.col("_has_den") & pl.col("denominator").is_null())
-        | pl.col("value").is_null()
+        rows.numerator_hidden
+        | rows.denominator_hidden
+        | _missing(numerator)
+        | (rows.has_denominator & _missing(denominator))
+        | _missing(value)
     )
-    unreliable = pl.col("_has_den") & (pl.col("denominator") < pl.col("_minimum"))
-    flagged = counts.with_columns(
-        _first_flag(
-            [(value_secret, SECRET), (unreliable, UNRELIABLE), (pl.col("value") == 0, NOTHING)]
-        ).alias("flag"),
-        _flag("numerator", pl.col("_num_hidden")).alias("numerator_flag"),
-        _flag("denominator", pl.col("_den_hidden"), absent=pl.col("_no_den")).alias(
-            "denominator_flag"
+    # A missing denominator compares as NaN: never below the minimum.
+    below = denominator.fill_null(np.nan).to_numpy() < minimum[rows.row_table]
+    unreliable = rows.has_denominator & below
+    value_zero = _zero(value)
+    shown = ~value_secret & ~unreliable
+    published = frame.select(_kept("value", shown)).to_series()
+    years = _Years.of(rows, frame["period"].to_numpy())
+    changes = _changes(frame, shown, years, rules.change_n_years)
+    city = _city_shown(rows, years, shown, rules.city)
+    both = shown & city
+    descending = np.array([rules.descending.get(i, True) for i in indicators], dtype=np.bool_)
+    ranks = _ranks(
+        frame, published, _rank_groups(rows, years, rules.levels), descending[rows.row_table]
+    )
+    return frame.with_columns(
+        _kept("numerator", ~rows.numerator_hidden),
+        _kept("denominator", ~rows.denominator_hidden),
+        published,
+        _flags([(value_secret, SECRET), (unreliable, UNRELIABLE), (value_zero, NOTHING)], "flag"),
+        _count_flags(numerator, rows.numerator_hidden, "numerator_flag"),
+        _count_flags(
+            denominator,
+            rows.denominator_hidden,
+            "denominator_flag",
+            absent=_without_denominators(frame, rows),
         ),
-    )
-    shown = pl.col("flag").is_in(["", NOTHING])
-    flagged = flagged.with_columns(
-        pl.when(~pl.col("_num_hidden")).then(pl.col("numerator")).alias("numerator"),
-        pl.when(~pl.col("_den_hidden")).then(pl.col("denominator")).alias("denominator"),
-        pl.when(shown).then(pl.col("value")).alias("value"),
-    )
-    years = _Years.of(cells, flagged["period"].to_numpy())
-    flagged = _with_changes(flagged, years, rules.change_n_years)
-    flagged = _with_city(flagged, cells, years, rules.city)
-    flagged = _with_ranks(flagged, _rank_groups(cells, years, rules.levels))
-    return flagged.drop(
-        "_num_hidden", "_den_hidden", "_has_den", "_minimum", "_descending", "_no_den"
+        _kept("city_value", city),
+        _kept("diff_city", both),
+        _kept("ratio_city", both),
+        *changes,
+        *ranks,
     )
 
 
-def _without_denominators(frame: pl.DataFrame, cells: CountCells) -> BoolArray:
+def _kept(name: str, keep: BoolArray) -> pl.Expr:
+    """The column where ``keep`` holds, null elsewhere."""
+    return pl.when(pl.Series(keep)).then(pl.col(name)).alias(name)
+
+
+def _without_denominators(frame: pl.DataFrame, rows: _Rows) -> BoolArray:
     """Per row: its indicator has no denominator in any row (a count); "x" then."""
     with_denominator = np.bincount(
-        cells.row_table,
+        rows.row_table,
         weights=frame["denominator"].is_not_null().to_numpy(),
-        minlength=len(cells.tables),
+        minlength=len(rows.tables),
     )
     per_indicator: dict[str, float] = {}
-    for (indicator, _), found in zip(cells.tables, with_denominator.tolist(), strict=True):
+    for (indicator, _), found in zip(rows.tables, with_denominator.tolist(), strict=True):
         per_indicator[indicator] = per_indicator.get(indicator, 0.0) + found
-    none = np.array([per_indicator[indicator] == 0 for indicator, _ in cells.tables])
-    return none[cells.row_table] if none.size else np.zeros(frame.height, dtype=np.bool_)
+    none = np.array([per_indicator[indicator] == 0 for indicator, _ in rows.tables])
+    return none[rows.row_table] if none.size else np.zeros(frame.height, dtype=np.bool_)
 
 
 def _role_hidden(positions: np.ndarray, hidden: BoolArray) -> BoolArray:
@@ -322,7 +362,7 @@ class _Years:
     row_at: np.ndarray  # the row of each key in use
 
     @classmethod
-    def of(cls, cells: CountCells, period: np.ndarray) -> _Years:
+    def of(cls, cells: _Rows, period: np.ndarray) -> _Years:
         first, last = (int(period.min()), int(period.max())) if period.size else (0, 0)
         span = last - first + 1
         series = cells.row_table * len(cells.area_codes) + cells.row_area
@@ -339,22 +379,20 @@ class _Years:
         return np.where(found >= 0, self.row_at[np.maximum(found, 0)], -1)
 
 
-def _with_changes(frame: pl.DataFrame, years: _Years, change_n_years: int) -> pl.DataFrame:
+def _changes(
+    frame: pl.DataFrame, shown: BoolArray, years: _Years, change_n_years: int
+) -> list[pl.Expr | pl.Series]:
     """Changes published where the values of both years are (and the earlier row exists)."""
-    shown = frame["value"].is_not_null().to_numpy()
     columns = []
     for change, span in (("change_1", 1), ("change_n", change_n_years)):
         earlier = years.earlier(span)
         ok = shown & (earlier >= 0) & shown[np.maximum(earlier, 0)]
-        columns.append(pl.when(pl.Series(ok)).then(pl.col(change)).alias(change))
-    frame = frame.with_columns(columns)
-    return frame.with_columns(
-        _flag("change_1", pl.lit(False), zero=False).alias("change_1_flag"),
-        _flag("change_n", pl.lit(False), zero=False).alias("change_n_flag"),
-    )
+        flag = _flags([(_missing(frame[change]) | ~ok, SECRET)], f"{change}_flag")
+        columns += [_kept(change, ok), flag]
+    return columns
 
 
-def _rank_groups(cells: CountCells, years: _Years, levels: Mapping[str, str]) -> np.ndarray:
+def _rank_groups(cells: _Rows, years: _Years, levels: Mapping[str, str]) -> np.ndarray:
     """Per row the number of its group (indicator, breakdown cell, level and year)."""
     names = sorted({levels.get(code, "") for code in cells.area_codes})
     level = np.array([names.index(levels.get(code, "")) for code in cells.area_codes])
@@ -364,49 +402,52 @@ def _rank_groups(cells: CountCells, years: _Years, levels: Mapping[str, str]) ->
     return groups
 
 
-def _with_city(
-    frame: pl.DataFrame, cells: CountCells, years: _Years, codes: list[str]
-) -> pl.DataFrame:
-    """The city value where the city's own value is published; differences where both are."""
-    city_area = np.isin(np.array(cells.area_codes, dtype=object), codes)
+def _city_shown(rows: _Rows, years: _Years, shown: BoolArray, codes: list[str]) -> BoolArray:
+    """Per row: the city's own value of its table and year is published."""
+    city_area = np.isin(np.array(rows.area_codes, dtype=object), codes)
     # One slot per table and year; the first city row of each counts.
     span = int(years.period.max(initial=0)) + 1
-    slot = cells.row_table * span + years.period
-    rows = np.flatnonzero(city_area[cells.row_area])[::-1]
-    city_shown = np.zeros(len(cells.tables) * span, dtype=np.bool_)
-    city_shown[slot[rows]] = frame["value"].is_not_null().to_numpy()[rows]
-    city = pl.Series(city_shown[slot])
-    both = pl.col("value").is_not_null() & city
-    return frame.with_columns(
-        pl.when(city).then(pl.col("city_value")).alias("city_value"),
-        pl.when(both).then(pl.col("diff_city")).alias("diff_city"),
-        pl.when(both).then(pl.col("ratio_city")).alias("ratio_city"),
-    )
+    slot = rows.row_table * span + years.period
+    first = np.flatnonzero(city_area[rows.row_area])[::-1]
+    city_shown = np.zeros(len(rows.tables) * span, dtype=np.bool_)
+    city_shown[slot[first]] = shown[first]
+    found: BoolArray = city_shown[slot]
+    return found
 
 
-def _with_ranks(frame: pl.DataFrame, groups: np.ndarray) -> pl.DataFrame:
+def _ranks(
+    frame: pl.DataFrame, published: pl.Series, groups: np.ndarray, descending: BoolArray
+) -> list[pl.Series]:
     """Ranks, deciles and z-scores among the published values of each group only.
 
     The rules are the engine's (`quartier.analysis.compare`): the smallest rank for ties,
     1 the most disadvantaged; deciles floor(10 (rank − 1) / n) + 1; z-scores with the
     population standard deviation. A test checks that they agree with the engine's.
+    Computed on a frame of their own, so that nothing of the results is copied.
     """
-    frame = frame.with_columns(pl.Series("_group", groups))
-    had_rank = pl.col("rank").is_not_null()
+    slim = pl.DataFrame(
+        [
+            pl.Series("_group", groups),
+            published,
+            pl.Series("_descending", descending),
+            frame["rank"].is_not_null().alias("_had_rank"),
+            frame["zscore"].is_not_null().alias("_had_zscore"),
+        ]
+    )
     value = pl.col("value")
-    descending = pl.col("_descending")
-    key = pl.when(descending).then(-value).otherwise(value)
+    key = pl.when(pl.col("_descending")).then(-value).otherwise(value)
     rank = key.rank("min").over("_group")
     count = value.count().over("_group")
     mean = value.mean().over("_group")
     spread = value.std(ddof=0).over("_group")
     real = spread > 1e-12 * pl.max_horizontal(mean.abs(), pl.lit(1.0))
-    return frame.with_columns(
-        pl.when(had_rank & value.is_not_null()).then(rank.cast(pl.Int64)).alias("rank"),
-        pl.when(had_rank & value.is_not_null())
+    ranked = pl.col("_had_rank") & value.is_not_null()
+    return slim.select(
+        pl.when(ranked).then(rank.cast(pl.Int64)).alias("rank"),
+        pl.when(ranked)
         .then(((rank.cast(pl.Float64) - 1.0) * 10.0 / count).floor().cast(pl.Int64) + 1)
         .alias("decile"),
-        pl.when(pl.col("zscore").is_not_null() & value.is_not_null() & real)
+        pl.when(pl.col("_had_zscore") & value.is_not_null() & real)
         .then((value - mean) / spread)
         .alias("zscore"),
-    ).drop("_group")
+    ).get_columns()
