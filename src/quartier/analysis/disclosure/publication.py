@@ -383,7 +383,7 @@ def _changes(
     frame: pl.DataFrame, shown: BoolArray, years: _Years, change_n_years: int
 ) -> list[pl.Expr | pl.Series]:
     """Changes published where the values of both years are (and the earlier row exists)."""
-    columns = []
+    columns: list[pl.Expr | pl.Series] = []
     for change, span in (("change_1", 1), ("change_n", change_n_years)):
         earlier = years.earlier(span)
         ok = shown & (earlier >= 0) & shown[np.maximum(earlier, 0)]
