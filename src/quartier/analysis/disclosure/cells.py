@@ -94,12 +94,15 @@ def count_cells(results: pl.DataFrame, *, areas: pl.DataFrame, catalogue: Catalo
     numerator = slots.find(roles.numerator)
     denominator = np.where(roles.has_denominator, slots.find(roles.denominator), _NONE)
     values = _cell_values(slots, numerator, denominator, roles, places)
-    layout = roles.layout
-    cell_count, cell_rest = np.divmod(slots.keys, layout.per_count)
-    cell_area = cell_rest % layout.areas
-    keys, totals, parts = _relation_triples(
-        slots, cell_count, cell_area, places.parent, layout, _count_relations(roles.names)
-    )
+    layout, between_counts = roles.layout, _count_relations(roles.names)
+    row_table, tables = roles.table, roles.tables
+    # The rows' slots and values are no longer needed, and they are among the largest arrays.
+    del roles
+    cell_area = slots.keys % layout.areas
+    keys, totals, parts = _relation_triples(slots, cell_area, places.parent, layout, between_counts)
+    del slots
+    is_city = places.is_root[cell_area]
+    del cell_area
     relations, rest = _with_remainders(values, keys, totals, parts)
     return CountCells(
         values=np.concatenate([values, rest]),
@@ -107,10 +110,10 @@ def count_cells(results: pl.DataFrame, *, areas: pl.DataFrame, catalogue: Catalo
         relations=relations,
         numerator=numerator,
         denominator=denominator,
-        is_city=np.concatenate([places.is_root[cell_area], np.zeros(rest.size, np.bool_)]),
-        row_table=roles.table,
+        is_city=np.concatenate([is_city, np.zeros(rest.size, np.bool_)]),
+        row_table=row_table,
         row_area=places.of_rows,
-        tables=roles.tables,
+        tables=tables,
         area_codes=places.codes,
     )
 
@@ -208,8 +211,11 @@ class _Roles:
         period = results["period"].cast(pl.Int64).to_numpy()
         has_denominator = denominator_count[pair] >= 0
         denominator_period = period - lag[pair]
-        years = np.concatenate([period, denominator_period[has_denominator]])
-        first, last = (int(years.min()), int(years.max())) if years.size else (0, 0)
+        earlier = denominator_period[has_denominator]
+        first, last = 0, 0
+        if period.size:
+            first = min(int(period.min()), int(earlier.min(initial=period.min())))
+            last = max(int(period.max()), int(earlier.max(initial=period.max())))
         layout = _Layout(first, last - first + 1, len(places.codes))
         area = places.of_rows
         return cls(
@@ -339,23 +345,36 @@ def _cell_values(
 ) -> FloatArray:
     """Each cell's value; the same count under several names must have one value."""
     with_denominator = roles.has_denominator
-    cells = np.concatenate([numerator, denominator[with_denominator]])
-    given = np.concatenate([roles.numerator_value, roles.denominator_value[with_denominator]])
-    known = ~np.isnan(given)
+    given = (
+        (numerator, roles.numerator_value),
+        (denominator[with_denominator], roles.denominator_value[with_denominator]),
+    )
     values = np.full(slots.size, np.nan)
-    values[cells[known]] = given[known]
-    conflict = np.flatnonzero(known & (values[cells] != given))
-    if conflict.size:
-        cell = cells[conflict[0]]
-        seen = given[known & (cells == cell)]
-        layout = roles.layout
-        count, rest = divmod(int(slots.keys[cell]), layout.per_count)
-        period, area = divmod(rest, layout.areas)
-        raise ValueError(
-            f"the count {roles.names[count]} of {places.codes[area]} in "
-            f"{layout.first_period + period} is both {seen.min()} and {seen.max()}"
-        )
+    for cells, value in given:
+        known = ~np.isnan(value)
+        values[cells[known]] = value[known]
+    for cells, value in given:
+        conflict = np.flatnonzero(~np.isnan(value) & (values[cells] != value))
+        if conflict.size:
+            _conflict(slots, int(cells[conflict[0]]), given, roles, places)
     return values
+
+
+def _conflict(
+    slots: Slots,
+    cell: int,
+    given: tuple[tuple[Positions, FloatArray], ...],
+    roles: _Roles,
+    places: _Places,
+) -> None:
+    seen = np.concatenate([value[(cells == cell) & ~np.isnan(value)] for cells, value in given])
+    layout = roles.layout
+    count, rest = divmod(int(slots.keys[cell]), layout.per_count)
+    period, area = divmod(rest, layout.areas)
+    raise ValueError(
+        f"the count {roles.names[count]} of {places.codes[area]} in "
+        f"{layout.first_period + period} is both {seen.min()} and {seen.max()}"
+    )
 
 
 def _count_relations(names: Sequence[str]) -> list[tuple[int, str, int]]:
@@ -392,7 +411,6 @@ def _count_relations(names: Sequence[str]) -> list[tuple[int, str, int]]:
 
 def _relation_triples(
     slots: Slots,
-    cell_count: Positions,
     cell_area: Positions,
     parent: Positions,
     layout: _Layout,
@@ -413,14 +431,17 @@ def _relation_triples(
         part, ancestor = part[up], ancestor[up]
         total = slots.find(slots.keys[part] - cell_area[part] + ancestor)
         hit = total >= 0
-        relation.append(total[hit])
-        totals.append(total[hit])
+        found = total[hit]
+        relation.append(found)
+        totals.append(found)
         parts.append(part[hit])
         part, ancestor = part[~hit], parent[ancestor[~hit]]
     groups: dict[str, int] = {}
     for count, name, part_count in between_counts:
         group = groups.setdefault(name, len(groups) + 1)
-        start, end = np.searchsorted(cell_count, [count, count + 1])
+        start, end = np.searchsorted(
+            slots.keys, [count * layout.per_count, (count + 1) * layout.per_count]
+        )
         total = np.arange(start, end, dtype=np.int64)
         found = slots.find(slots.keys[total] + (part_count - count) * layout.per_count)
         hit = found >= 0
@@ -428,10 +449,17 @@ def _relation_triples(
         totals.append(total[hit])
         parts.append(found[hit])
     none = np.zeros(0, dtype=np.int64)
-    keys, total, part = (np.concatenate([none, *pieces]) for pieces in (relation, totals, parts))
+    keys = np.concatenate([none, *relation])
+    del relation
+    total = np.concatenate([none, *totals])
+    del totals
+    part = np.concatenate([none, *parts])
+    del parts
     # Stable: the pieces are sorted runs, which the sort merges in a fraction of the time.
     order = np.argsort(keys, kind="stable")
-    return keys[order], total[order], part[order]
+    keys = keys[order]
+    total = total[order]
+    return keys, total, part[order]
 
 
 def _with_remainders(
@@ -455,19 +483,31 @@ def _with_remainders(
     extra = np.flatnonzero(needs_rest & keep)
     rest_cell = np.full(totals.size, _NONE, dtype=np.int64)
     rest_cell[extra] = values.size + np.arange(extra.size)
-    return _relation_set(totals, flat, lengths, rest_cell, keep), rest[extra]
+    relations = _relation_set(totals, flat, owners, starts, rest_cell, keep)
+    return relations, rest[extra]
 
 
 def _relation_set(
-    totals: Positions, flat: Positions, lengths: Positions, rest: Positions, keep: BoolArray
+    totals: Positions,
+    flat: Positions,
+    owners: Positions,
+    starts: Positions,
+    rest: Positions,
+    keep: BoolArray,
 ) -> RelationSet:
-    owners = np.repeat(np.arange(totals.size), lengths)
-    chosen = keep[owners]
-    members = [flat[chosen], rest[keep & (rest >= 0)]]
-    member_owner = [owners[chosen], np.flatnonzero(keep & (rest >= 0))]
-    order = np.argsort(np.concatenate(member_owner), kind="stable")
-    parts = np.concatenate(members)[order]
+    """The relations kept, each with its parts and, last, its remainder cell if it has one.
+
+    The parts are moved to their place in one step instead of sorted there: the relations
+    keep their order, only the remainders and the relations left out shift them.
+    """
     kept = np.flatnonzero(keep)
-    counts = lengths[kept] + (rest[kept] >= 0)
-    offsets = np.concatenate([[0], np.cumsum(counts)])
+    lengths = np.diff(np.append(starts, flat.size))[kept]
+    with_rest = rest[kept] >= 0
+    offsets = np.concatenate([[0], np.cumsum(lengths + with_rest)])
+    shift = np.zeros(totals.size, dtype=np.int64)
+    shift[kept] = offsets[:-1] - starts[kept]
+    parts = np.empty(int(offsets[-1]), dtype=np.int64)
+    chosen = np.flatnonzero(keep[owners]) if kept.size < totals.size else np.arange(flat.size)
+    parts[chosen + shift[owners[chosen]]] = flat[chosen]
+    parts[(offsets[:-1] + lengths)[with_rest]] = rest[kept][with_rest]
     return RelationSet.from_arrays(totals=totals[kept], offsets=offsets, parts=parts)

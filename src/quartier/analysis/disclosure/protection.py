@@ -116,10 +116,15 @@ def protect_cells(
         cost=np.where(_mask(keep, size), _KEEP_COST, 1.0)
         * (1.0 + known / (1.0 + known.max(initial=0.0))),
     )
-    matrix = relations.incidence(size).tocsr().astype(np.float64)  # checks the relations
-    by_cell = matrix.T.tocsr()
-    count, labels = _components(matrix)
+    _check_cells(relations, size)
     cells = _with_pairs(cells, relations, float(width), _mask(keep, size))
+    count, labels = _components(relations, size)
+    # Only components with a sensitive cell left need the matrix of their relations; a
+    # relation's cells all lie in one component, that of its total.
+    wanted = np.bincount(labels, weights=cells.sensitive, minlength=count) > 0
+    left = relations.take(np.flatnonzero(wanted[labels[relations.totals]]))
+    matrix, by_cell = left.incidence_both(size)  # checks the relations left
+    matrix = matrix.astype(np.float64)
     order = np.argsort(labels, kind="stable")
     bounds = np.searchsorted(labels[order], np.arange(count + 1))
     out = cells.given.copy()
@@ -135,17 +140,29 @@ def protect_cells(
     return out
 
 
-def _components(matrix: Any) -> tuple[int, IntArray]:
+def _check_cells(relations: RelationSet, size: int) -> None:
+    for cells in (relations.totals, relations.parts):
+        if cells.size and (cells.min() < 0 or cells.max() >= size):
+            raise ValueError(f"a relation names a cell outside 0..{size - 1}")
+
+
+def _components(relations: RelationSet, size: int) -> tuple[int, IntArray]:
     """The connected components of the cells (linked when they share a relation).
 
     Found on the graph of cells and relations, whose size is that of the relations: the
     graph of cells alone would square every relation's number of parts.
     """
-    relations, size = matrix.shape
-    coordinates = matrix.tocoo()
+    n = len(relations)
+    owner = np.repeat(np.arange(n, dtype=np.int64), np.diff(relations.offsets))
     graph = sparse.coo_matrix(
-        (np.ones(coordinates.nnz), (coordinates.col, size + coordinates.row)),
-        shape=(size + relations, size + relations),
+        (
+            np.ones(owner.size + n, dtype=np.int8),
+            (
+                np.concatenate([relations.parts, relations.totals]),
+                size + np.concatenate([owner, np.arange(n, dtype=np.int64)]),
+            ),
+        ),
+        shape=(size + n, size + n),
     )
     _, labels = connected_components(graph, directed=False)
     # Components are numbered anew over the cells only (a relation has cells).

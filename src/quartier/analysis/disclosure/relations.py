@@ -129,6 +129,24 @@ class RelationSet:
             parts=(self.parts[None, :] + shift * stride).reshape(-1),
         )
 
+    def take(self, indices: Any) -> RelationSet:
+        """The relations at ``indices`` (ascending), in that order.
+
+        Examples
+        --------
+        >>> relations = RelationSet.of([Relation(0, (1, 2)), Relation(3, (4, 5, 6))])
+        >>> list(relations.take([1]))
+        [Relation(total=3, parts=(4, 5, 6))]
+        """
+        chosen = np.asarray(indices, dtype=np.int64)
+        if chosen.size == len(self):
+            return self
+        lengths = np.diff(self.offsets)[chosen]
+        offsets = np.concatenate([[0], np.cumsum(lengths)])
+        starts = np.repeat(self.offsets[chosen] - offsets[:-1], lengths)
+        positions = np.arange(offsets[-1], dtype=np.int64) + starts
+        return RelationSet(self.totals[chosen], offsets, self.parts[positions])
+
     def __len__(self) -> int:
         return int(self.totals.size)
 
