@@ -254,7 +254,9 @@ def _pairs(results: pl.DataFrame) -> tuple[Positions, list[tuple[str, str]]]:
 
 
 def _floats(column: pl.Series) -> FloatArray:
-    return column.cast(pl.Float64).fill_null(np.nan).to_numpy()
+    """The column as floats, NaN where null (one copy)."""
+    floats: FloatArray = column.cast(pl.Float64).to_numpy()
+    return floats
 
 
 @dataclass(frozen=True)

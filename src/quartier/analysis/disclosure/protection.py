@@ -216,14 +216,20 @@ def _with_pairs(cells: _Cells, relations: RelationSet, width: float, keep: BoolA
     links = _Links.of(relations, size)
     owner, in_parts, in_totals = links.owner, links.in_parts, links.in_totals
     free = ~cells.sensitive & ~keep & (cells.down >= width - _TOLERANCE)
-    wanting = (in_parts[parts] == 1) & (in_totals[parts] == 0) & cells.sensitive[parts]
-    leaf = (in_parts[parts] == 1) & (in_totals[parts] == 0) & free[parts]
+    # Per part: a part of one relation only, and the total of none (a leaf) or of one.
+    once = in_parts[parts] == 1
+    below = in_totals[parts]
+    middle = once & (below == 1)
+    once &= below == 0
+    del below
+    wanting = once & cells.sensitive[parts]
+    leaf = once & free[parts]
+    del once
     sibling = _first_per_relation(cells, links, leaf)
     given = cells.given.copy()
     paired = wanting & (sibling[owner] >= 0)
     given[sibling[owner[paired]]] = True
     # A step up: relations whose total is a part of one relation above and nothing else.
-    middle = (in_parts[parts] == 1) & (in_totals[parts] == 1)
     uncle = _first_per_relation(
         cells, links, middle & free[parts] & (sibling[links.below[parts]] >= 0)
     )
@@ -268,9 +274,27 @@ def _alone(alone: BoolArray, links: _Links, size: int) -> BoolArray:
 
 def _cheapest(cells: _Cells, cell: IntArray, group: IntArray) -> tuple[IntArray, IntArray]:
     """Per group (sorted) the index of its cheapest member: hidden first, then the smallest."""
+    if group.size and np.all(group[1:] >= group[:-1]):
+        return _cheapest_in_runs(cells.given[cell], cells.values[cell], group)
     ranked = np.lexsort((cells.values[cell], ~cells.given[cell], group))
     groups, first = np.unique(group[ranked], return_index=True)
     return groups, ranked[first]
+
+
+def _cheapest_in_runs(
+    given: BoolArray, values: FloatArray, group: IntArray
+) -> tuple[IntArray, IntArray]:
+    """`_cheapest` where the groups are sorted already (the parts of relations in order):
+    minima over runs instead of a sort of millions of entries; ties go to the first."""
+    starts = np.flatnonzero(np.concatenate([[True], group[1:] != group[:-1]]))
+    run = np.repeat(np.arange(starts.size), np.diff(np.append(starts, group.size)))
+    any_given = np.maximum.reduceat(given, starts)
+    candidate = given == any_given[run]
+    least = np.minimum.reduceat(np.where(candidate, values, np.inf), starts)
+    best = candidate & (values == least[run])
+    first = np.flatnonzero(best)
+    first = first[np.concatenate([[True], run[first][1:] != run[first][:-1]])]
+    return group[starts], first
 
 
 def _first_per_relation(cells: _Cells, links: _Links, eligible: BoolArray) -> IntArray:
