@@ -285,6 +285,9 @@ class Slots:
         return int(self.keys.size)
 
     def find(self, slots: Positions) -> Positions:
+        if self.table is not None and _within(slots, self.table.size):
+            found: Positions = self.table[slots]
+            return found
         inside = (slots >= 0) & (slots <= (self.keys[-1] if self.keys.size else -1))
         out = np.full(slots.size, _NONE, dtype=np.int64)
         if self.table is not None:
@@ -294,6 +297,10 @@ class Slots:
         hit = self.keys[np.minimum(at, self.keys.size - 1)] == slots[inside]
         out[np.flatnonzero(inside)[hit]] = at[hit]
         return out
+
+
+def _within(slots: Positions, size: int) -> bool:
+    return not slots.size or (int(slots.min()) >= 0 and int(slots.max()) < size)
 
 
 def _describe(indicator: Indicator, key: str) -> tuple[str, str | None, int]:
