@@ -40,6 +40,8 @@ from .relations import BoolArray, FloatArray, RelationSet
 __all__ = ["CountCells", "count_cells"]
 
 Positions = npt.NDArray[np.int64]
+# Per result row: millions of entries, each a number far below 2**31.
+RowPositions = npt.NDArray[np.int32]
 _NONE = -1
 _SUM = " + "  # joins the atoms of a count's name
 
@@ -73,11 +75,11 @@ class CountCells:
     values: FloatArray
     never_published: BoolArray
     relations: RelationSet
-    numerator: Positions
-    denominator: Positions
+    numerator: RowPositions
+    denominator: RowPositions
     is_city: BoolArray
-    row_table: Positions
-    row_area: Positions
+    row_table: RowPositions
+    row_area: RowPositions
     tables: list[tuple[str, str]]
     area_codes: list[str]
 
@@ -108,14 +110,21 @@ def count_cells(results: pl.DataFrame, *, areas: pl.DataFrame, catalogue: Catalo
         values=np.concatenate([values, rest]),
         never_published=np.arange(values.size + rest.size) >= values.size,
         relations=relations,
-        numerator=numerator,
-        denominator=denominator,
+        numerator=_per_row(numerator),
+        denominator=_per_row(denominator),
         is_city=np.concatenate([is_city, np.zeros(rest.size, np.bool_)]),
-        row_table=row_table,
-        row_area=places.of_rows,
+        row_table=_per_row(row_table),
+        row_area=_per_row(places.of_rows),
         tables=tables,
         area_codes=places.codes,
     )
+
+
+def _per_row(positions: Positions) -> RowPositions:
+    """Numbers per result row in half the memory (numbers of cells, tables and areas)."""
+    if positions.size and int(positions.max()) >= 2**31:
+        raise ValueError("more than 2**31 count cells, tables or areas")
+    return positions.astype(np.int32)
 
 
 @dataclass(frozen=True)

@@ -113,8 +113,8 @@ def protect_cells(
         # rises, a published zero moves neither way.
         down=np.where(unknown, 0.0, np.maximum(known - floor, 0.0)),
         up=np.where((known == 0) & ~unknown & ~_mask(hidden, size), 0.0, np.inf),
-        cost=np.where(_mask(keep, size), _KEEP_COST, 1.0)
-        * (1.0 + known / (1.0 + known.max(initial=0.0))),
+        keep=_mask(keep, size),
+        largest=float(known.max(initial=0.0)),
     )
     _check_cells(relations, size)
     cells = _with_pairs(cells, relations, float(width), _mask(keep, size))
@@ -392,10 +392,20 @@ class _Cells:
     given: BoolArray  # hidden before any complement: sensitive, unknown, never published
     down: FloatArray
     up: FloatArray
-    cost: FloatArray
+    keep: BoolArray  # hidden only when nothing else protects
+    largest: float  # the largest value of all cells
+
+    def cost(self, cells: IntArray) -> FloatArray:
+        """The cost of hiding ``cells``: a kept cell's far above all, a large cell's above a
+        small one's. Computed where asked, not for millions of cells at once."""
+        cost: FloatArray = np.where(self.keep[cells], _KEEP_COST, 1.0) * (
+            1.0 + self.values[cells] / (1.0 + self.largest)
+        )
+        return cost
 
     def at(self, members: IntArray) -> _Cells:
-        return _Cells(*(getattr(self, name)[members] for name in self.__dataclass_fields__))
+        arrays = ("values", "sensitive", "given", "down", "up", "keep")
+        return replace(self, **{name: getattr(self, name)[members] for name in arrays})
 
 
 @dataclass
@@ -564,7 +574,7 @@ class _Problem:
         """
         columns = self.matrix[:, near]
         rows, local = np.unique(columns.indices, return_inverse=True)
-        cost = np.where(self.hidden[near], _HIDDEN_COST, self.cells.cost[near])
+        cost = np.where(self.hidden[near], _HIDDEN_COST, self.cells.cost(near))
         rise = self.cells.up[near].copy()
         fall = self.cells.down[near].copy()
         at = int(np.searchsorted(near, cell))

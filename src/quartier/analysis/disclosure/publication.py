@@ -365,7 +365,7 @@ class _Years:
     def of(cls, cells: _Rows, period: np.ndarray) -> _Years:
         first, last = (int(period.min()), int(period.max())) if period.size else (0, 0)
         span = last - first + 1
-        series = cells.row_table * len(cells.area_codes) + cells.row_area
+        series = cells.row_table.astype(np.int64) * len(cells.area_codes) + cells.row_area
         since = period - first
         key = series * span + since
         rows = Slots.of(key)
@@ -397,7 +397,7 @@ def _rank_groups(cells: _Rows, years: _Years, levels: Mapping[str, str]) -> np.n
     names = sorted({levels.get(code, "") for code in cells.area_codes})
     level = np.array([names.index(levels.get(code, "")) for code in cells.area_codes])
     span = int(years.period.max(initial=0)) + 1
-    table_level = cells.row_table * len(names) + level[cells.row_area]
+    table_level = cells.row_table.astype(np.int64) * len(names) + level[cells.row_area]
     groups: np.ndarray = table_level * span + years.period
     return groups
 
@@ -407,7 +407,7 @@ def _city_shown(rows: _Rows, years: _Years, shown: BoolArray, codes: list[str]) 
     city_area = np.isin(np.array(rows.area_codes, dtype=object), codes)
     # One slot per table and year; the first city row of each counts.
     span = int(years.period.max(initial=0)) + 1
-    slot = rows.row_table * span + years.period
+    slot = rows.row_table.astype(np.int64) * span + years.period
     first = np.flatnonzero(city_area[rows.row_area])[::-1]
     city_shown = np.zeros(len(rows.tables) * span, dtype=np.bool_)
     city_shown[slot[first]] = shown[first]
