@@ -186,7 +186,13 @@ class _Layout:
         return self.periods * self.areas
 
     def slot(self, count: Positions, period: Positions, area: Positions) -> Positions:
-        return (count * self.periods + (period - self.first_period)) * self.areas + area
+        # In place on one new array: millions of rows, and each new array costs its pages.
+        slot = np.multiply(count, self.periods, dtype=np.int64)
+        slot += period
+        slot -= self.first_period
+        slot *= self.areas
+        slot += area
+        return slot
 
 
 @dataclass(frozen=True)
