@@ -376,9 +376,13 @@ def _cell_values(
     values = np.full(slots.size, np.nan)
     for cells, value in given:
         known = ~np.isnan(value)
-        values[cells[known]] = value[known]
+        if known.all():
+            values[cells] = value
+        else:
+            values[cells[known]] = value[known]
     for cells, value in given:
-        conflict = np.flatnonzero(~np.isnan(value) & (values[cells] != value))
+        # NaN != NaN: an unknown value is never a conflict.
+        conflict = np.flatnonzero((values[cells] != value) & ~np.isnan(value))
         if conflict.size:
             _conflict(slots, int(cells[conflict[0]]), given, roles, places)
     return values
