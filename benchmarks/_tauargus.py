@@ -32,6 +32,7 @@ from pytauargus.result import parse_simple_tab
 from _disclosure_tables import TOTAL
 
 BoolArray = npt.NDArray[np.bool_]
+IntArray = npt.NDArray[np.int64]
 # The SUPPRESS commands: MOD(table, minutes per subtable, singleton, multiple singletons,
 # minimum frequency) is the modular method (HiTaS) with the singleton option that rtauargus
 # uses by default; OPT(table, minutes) the optimal method on the whole table.
@@ -50,10 +51,13 @@ def protect_year(
     method: str,
     *,
     min_count: int = 3,
-    upper_protection: int = 3,
+    upper_protection: int | IntArray = 3,
     minutes: int = 5,
 ) -> BoolArray:
-    """Which cells (rows of `cells`: ``area, *dims, value`` of one year) τ-ARGUS suppresses."""
+    """Which cells (rows of `cells`: ``area, *dims, value`` of one year) τ-ARGUS suppresses.
+
+    `upper_protection` is one level for every sensitive cell or one per row of `cells`.
+    """
     city = areas.filter(pl.col("parent").is_null())["code"].item()
     suppress = SUPPRESS[method].format(minutes=minutes)
     with tempfile.TemporaryDirectory(prefix="tauargus-") as name:
@@ -70,11 +74,18 @@ def protect_year(
 
 
 def timed_protect_year(
-    cells: pl.DataFrame, areas: pl.DataFrame, dims: Sequence[str], method: str, minutes: int
+    cells: pl.DataFrame,
+    areas: pl.DataFrame,
+    dims: Sequence[str],
+    method: str,
+    minutes: int,
+    upper_protection: int | IntArray = 3,
 ) -> tuple[BoolArray, float]:
     """`protect_year` and its seconds (files written, engine run, statuses read back)."""
     start = time.perf_counter()
-    hidden = protect_year(cells, areas, dims, method, minutes=minutes)
+    hidden = protect_year(
+        cells, areas, dims, method, minutes=minutes, upper_protection=upper_protection
+    )
     return hidden, time.perf_counter() - start
 
 
@@ -112,18 +123,19 @@ def metadata_file(dims: Sequence[str], city: str, hierarchy: Path) -> str:
 
 
 def cells_file(
-    cells: pl.DataFrame, dims: Sequence[str], min_count: int, upper_protection: int
+    cells: pl.DataFrame, dims: Sequence[str], min_count: int, upper_protection: int | IntArray
 ) -> str:
     """The ``.tab`` file: ``area;dims;value;freq;status;lpl;upl``, a count is its frequency."""
     unsafe = (pl.col("value") > 0) & (pl.col("value") < min_count)
-    rows = cells.select(
+    levels = np.broadcast_to(np.asarray(upper_protection, dtype=np.int64), (cells.height,))
+    rows = cells.with_columns(pl.Series("_upl", levels)).select(
         pl.col("area"),
         *dims,
         pl.col("value").cast(pl.Utf8),
         pl.col("value").cast(pl.Utf8).alias("freq"),
         pl.when(unsafe).then(pl.lit("U")).otherwise(pl.lit("S")).alias("status"),
         pl.when(unsafe).then(pl.lit("0")).otherwise(pl.lit("")).alias("lpl"),
-        pl.when(unsafe).then(pl.lit(str(upper_protection))).otherwise(pl.lit("")).alias("upl"),
+        pl.when(unsafe).then(pl.col("_upl").cast(pl.Utf8)).otherwise(pl.lit("")).alias("upl"),
     )
     return "".join(";".join(row) + "\n" for row in rows.iter_rows())
 

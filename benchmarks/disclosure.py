@@ -49,7 +49,12 @@ METHODS = {
     "quartier_floor0": "quartier, . ≥ 0",
     "tau_mod": "τ-ARGUS modular",
     "tau_opt": "τ-ARGUS optimal",
+    "tau_mod_safe": "τ-ARGUS modular, made safe",
 }
+# τ-ARGUS's engine name for each method run through it.
+ENGINE_METHOD = {"tau_mod": "tau_mod", "tau_opt": "tau_opt", "tau_mod_safe": "tau_mod"}
+# Rounds of raising protection levels before "made safe" gives up on a year.
+SAFE_ROUNDS = 8
 # The heaviest table (17,982 cells a year) is left out unless named.
 DEFAULT_LEFT_OUT = ("einwohner_agn",)
 
@@ -90,7 +95,13 @@ class TauArgus:
         self.minutes = minutes
         self._pool: ProcessPoolExecutor | None = None
 
-    def protect(self, table: CountTable, method: str, period: int) -> tuple[BoolArray, float]:
+    def protect(
+        self,
+        table: CountTable,
+        method: str,
+        period: int,
+        upper_protection: int | npt.NDArray[np.int64] = WIDTH,
+    ) -> tuple[BoolArray, float]:
         """The cells of one year τ-ARGUS suppresses, and the seconds it took in the worker."""
         from _tauargus import timed_protect_year
 
@@ -98,7 +109,13 @@ class TauArgus:
             self._pool = ProcessPoolExecutor(1, mp_context=get_context("spawn"))
         cells = table.year(period).drop("period")
         job = self._pool.submit(
-            timed_protect_year, cells, table.areas, table.dims, method, self.minutes
+            timed_protect_year,
+            cells,
+            table.areas,
+            table.dims,
+            ENGINE_METHOD[method],
+            self.minutes,
+            upper_protection,
         )
         try:
             return job.result()
@@ -144,13 +161,45 @@ def protect_tauargus(
             done.append(period)
             continue
         try:
-            hidden[rows], spent = engine.protect(table, method, period)
+            if method == "tau_mod_safe":
+                hidden[rows], spent = protect_made_safe(table, period, engine)
+            else:
+                hidden[rows], spent = engine.protect(table, method, period)
         except Exception as error:  # the engine's errors have no common type
             failed = failed or f"{period}: {str(error).strip() or type(error).__name__}"
             continue
         seconds += spent
         done.append(period)
     return hidden, seconds, done, failed
+
+
+def protect_made_safe(table: CountTable, period: int, engine: TauArgus) -> tuple[BoolArray, float]:
+    """τ-ARGUS's modular pattern of one year, its protection levels raised until it is safe.
+
+    τ-ARGUS cannot be told that a "." is at least 1. So the pattern is attacked with that
+    knowledge, and every sensitive cell the attacker exposes gets its upper protection level
+    raised by what its interval lacks (to a largest value of `MIN_COUNT` and a width of
+    `WIDTH`); τ-ARGUS then protects the year again, up to `SAFE_ROUNDS` times.
+    """
+    cells = table.year(period)
+    values = cells["value"].to_numpy()
+    relations = relation_matrix(cells, table.parents(), table.dims)
+    levels = np.full(cells.height, WIDTH, dtype=np.int64)
+    seconds = 0.0
+    for _ in range(SAFE_ROUNDS):
+        hidden, spent = engine.protect(table, "tau_mod_safe", period, levels)
+        seconds += spent
+        found = attack(values, hidden, relations, min_count=MIN_COUNT, width=WIDTH)
+        if not found.exposed.any():
+            return hidden, seconds
+        exposed = found.exposed & hidden[found.cells]
+        if not exposed.any():
+            raise RuntimeError("a sensitive cell is published")
+        lacking = np.maximum(
+            MIN_COUNT - found.upper[exposed], WIDTH - (found.upper - found.lower)[exposed]
+        )
+        levels[found.cells[exposed]] += np.maximum(lacking, 1).astype(np.int64)
+    raise RuntimeError(f"still exposed after {SAFE_ROUNDS} rounds")
 
 
 def outcome(table: CountTable, method: str, hidden: BoolArray, years: Sequence[int]) -> Outcome:

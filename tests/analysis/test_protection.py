@@ -13,7 +13,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from scipy.optimize import linprog
 
-from quartier.analysis.disclosure import Relation, RelationSet, protect_cells
+from quartier.analysis.disclosure import Relation, RelationSet, protect_cells, protection
 
 WIDTH = 3
 
@@ -159,3 +159,19 @@ def test_thousands_of_small_counts_in_two_relations_are_all_protected_without_pr
     hidden = protect_cells(many, relations.tile(copies, stride=values.size), sensitive=sensitive)
     for copy in (0, copies - 1):
         assert_protected(values, relations, hidden[copy * 25 : (copy + 1) * 25])
+
+
+def test_of_the_orders_tried_the_pattern_hiding_fewest_cells_is_kept(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # Four small counts close together: protected in the usual order (cells in many
+    # relations first) they take 12 cells; another order shares more complements.
+    values, relations = grid([[4, 8, 12, 3], [8, 12, 1, 1], [12, 8, 2, 12], [12, 3, 3, 1]])
+    sensitive = (values > 0) & (values < 3)
+
+    hidden = protect_cells(values, relations, sensitive=sensitive)
+    monkeypatch.setattr(protection, "_ORDERS", 1)
+    usual = protect_cells(values, relations, sensitive=sensitive)
+
+    assert (int(usual.sum()), int(hidden.sum())) == (12, 10)
+    assert_protected(values, relations, hidden)

@@ -56,6 +56,10 @@ _PROGRAMS_AFFORDED = 2_000
 _PRUNE_COMPLEMENTS = 300
 # A complement moved by the changes of more sensitive cells than this is kept without trying.
 _PRUNE_USERS = 8
+# Orders of protection tried in a component with several sensitive cells (see
+# `_Problem.protect`), and the seed of the random ones among them.
+_ORDERS = 4
+_ORDER_SEED = 2026
 # How many steps up (to totals) the neighbourhoods below a cell are tried.
 _STEPS_UP = 1
 _HIDDEN_COST = 1e-3
@@ -443,12 +447,44 @@ class _Problem:
         return int(self.cells.values.size)
 
     def protect(self) -> None:
-        sensitive = self.cells.sensitive
+        """Protect the sensitive cells one after the other, in a few orders; keep the best.
+
+        Each cell takes the cheapest change given what the cells before it hid, so the
+        pattern depends on the order. Where a component has several sensitive cells and its
+        pattern is small enough to prune, other orders are tried too, and the pattern that
+        hides the fewest cells (then the smallest total) is kept.
+        """
+        start = self.hidden.copy()
+        best: tuple[tuple[int, float], BoolArray] | None = None
+        for order in self._orders():
+            self.hidden, self.directions = start.copy(), []
+            self._protect_in(order)
+            hidden = self.hidden
+            score = (int(hidden.sum()), float(self.cells.values[hidden].sum()))
+            if best is None or score < best[0]:
+                best = (score, hidden)
+            if np.count_nonzero(hidden & ~self.cells.given) > _PRUNE_COMPLEMENTS:
+                break
+        assert best is not None
+        self.hidden = best[1]
+
+    def _orders(self) -> Iterator[IntArray]:
+        """The orders to protect the sensitive cells in, the usual one first."""
+        cells = np.flatnonzero(self.cells.sensitive)
         # Cells in many relations (totals of others) first: their changes reach far and
         # often protect the cells below them on the way.
-        order = np.lexsort((-self.degree, ~sensitive))
+        yield cells[np.argsort(-self.degree[cells], kind="stable")]
+        if cells.size < 2:
+            return
+        # The smallest counts first, then in random orders (seeded: the same every time).
+        yield cells[np.lexsort((-self.degree[cells], self.cells.values[cells]))]
+        random = np.random.default_rng(_ORDER_SEED)
+        for _ in range(_ORDERS - 2):
+            yield random.permutation(cells)
+
+    def _protect_in(self, order: IntArray) -> None:
         chosen: dict[int, tuple[IntArray, FloatArray]] = {}
-        for cell in order[sensitive[order]].tolist():
+        for cell in order.tolist():
             found = self._protected(cell) or self._protect(cell)
             if found is not None:
                 chosen[cell] = found
