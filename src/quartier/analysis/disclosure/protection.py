@@ -52,13 +52,16 @@ _BELOW_CELLS = 4000
 # More sensitive cells left than this for linear programs, and those in two relations are
 # protected by rectangles and twin sums wherever these exist (see `_with_pairs`).
 _PROGRAMS_AFFORDED = 2_000
-# Components with more complements than this are not pruned (a linear program each).
-_PRUNE_COMPLEMENTS = 300
+# Components with more complements than this are not pruned (a linear program each; a
+# breakdown table of 18,000 cells down to the blocks has about 2,800).
+_PRUNE_COMPLEMENTS = 4000
 # A complement moved by the changes of more sensitive cells than this is kept without trying.
 _PRUNE_USERS = 8
-# Orders of protection tried in a component with several sensitive cells (see
-# `_Problem.protect`), and the seed of the random ones among them.
+# Orders of protection tried in a component with several sensitive cells and no more
+# complements than `_ORDERS_COMPLEMENTS` (see `_Problem.protect`), and the seed of the random
+# ones among them.
 _ORDERS = 4
+_ORDERS_COMPLEMENTS = 300
 _ORDER_SEED = 2026
 # How many steps up (to totals) the neighbourhoods below a cell are tried.
 _STEPS_UP = 1
@@ -425,7 +428,8 @@ class _Problem:
     parts: Any  # 1 where a cell is a part of a relation
     totals: Any  # 1 where a cell is the total of a relation
     degree: IntArray  # the number of relations of each cell
-    directions: list[tuple[IntArray, FloatArray]] = field(default_factory=list)
+    # The changes found so far, by each cell they raise.
+    directions: dict[int, list[tuple[IntArray, FloatArray]]] = field(default_factory=dict)
 
     @classmethod
     def of(cls, cells: _Cells, matrix: Any, width: float, solver: _Solver) -> _Problem:
@@ -451,19 +455,19 @@ class _Problem:
 
         Each cell takes the cheapest change given what the cells before it hid, so the
         pattern depends on the order. Where a component has several sensitive cells and its
-        pattern is small enough to prune, other orders are tried too, and the pattern that
-        hides the fewest cells (then the smallest total) is kept.
+        pattern has no more than `_ORDERS_COMPLEMENTS` complements, other orders are tried
+        too, and the pattern that hides the fewest cells (then the smallest total) is kept.
         """
         start = self.hidden.copy()
         best: tuple[tuple[int, float], BoolArray] | None = None
         for order in self._orders():
-            self.hidden, self.directions = start.copy(), []
+            self.hidden, self.directions = start.copy(), {}
             self._protect_in(order)
             hidden = self.hidden
             score = (int(hidden.sum()), float(self.cells.values[hidden].sum()))
             if best is None or score < best[0]:
                 best = (score, hidden)
-            if np.count_nonzero(hidden & ~self.cells.given) > _PRUNE_COMPLEMENTS:
+            if np.count_nonzero(hidden & ~self.cells.given) > _ORDERS_COMPLEMENTS:
                 break
         assert best is not None
         self.hidden = best[1]
@@ -474,7 +478,7 @@ class _Problem:
         # Cells in many relations (totals of others) first: their changes reach far and
         # often protect the cells below them on the way.
         yield cells[np.argsort(-self.degree[cells], kind="stable")]
-        if cells.size < 2:
+        if cells.size < 2 or _ORDERS < 2:
             return
         # The smallest counts first, then in random orders (seeded: the same every time).
         yield cells[np.lexsort((-self.degree[cells], self.cells.values[cells]))]
@@ -492,10 +496,8 @@ class _Problem:
 
     def _protected(self, cell: int) -> tuple[IntArray, FloatArray] | None:
         """A change found before that raises ``cell`` far enough within what is hidden."""
-        for support, change in self.directions:
+        for support, change in self.directions.get(cell, ()):
             at = np.searchsorted(support, cell)
-            if at >= support.size or support[at] != cell or change[at] <= _TOLERANCE:
-                continue
             scaled = change * (self.width / change[at])
             falls = scaled < 0
             if (-scaled[falls] <= self.cells.down[support[falls]] + _TOLERANCE).all() and (
@@ -504,6 +506,11 @@ class _Problem:
                 return support, change
         return None
 
+    def _remember(self, found: tuple[IntArray, FloatArray]) -> None:
+        support, change = found
+        for cell in support[change > _TOLERANCE].tolist():
+            self.directions.setdefault(cell, []).append(found)
+
     def _protect(self, cell: int) -> tuple[IntArray, FloatArray] | None:
         for near in self._neighbourhoods(cell):
             change = self._cheapest_change(cell, near)
@@ -511,7 +518,7 @@ class _Problem:
                 moved = np.abs(change) > _TOLERANCE
                 found = near[moved], change[moved]
                 self.hidden[found[0]] = True
-                self.directions.append(found)
+                self._remember(found)
                 return found
         # No change at all: hide the cell's whole component (never seen in practice).
         self.hidden[:] = True
@@ -526,16 +533,27 @@ class _Problem:
         complements = np.flatnonzero(self.hidden & ~self.cells.given)
         if complements.size > _PRUNE_COMPLEMENTS:
             return
+        # Which sensitive cells' changes move each cell, in the order they were protected.
+        rank = {cell: at for at, cell in enumerate(chosen)}
+        users_of: dict[int, set[int]] = {}
+        for cell, (support, _) in chosen.items():
+            for moved in support.tolist():
+                users_of.setdefault(moved, set()).add(cell)
         for complement in complements[np.argsort(-self.cells.values[complements], kind="stable")]:
-            users = [cell for cell, (support, _) in chosen.items() if complement in support]
+            users = sorted(users_of.get(int(complement), ()), key=rank.__getitem__)
             if len(users) > _PRUNE_USERS:
                 continue
             self.hidden[complement] = False
             replaced = self._replacements(users)
             if replaced is None:
                 self.hidden[complement] = True
-            else:
-                chosen.update(replaced)
+                continue
+            for cell, found in replaced.items():
+                for moved in chosen[cell][0].tolist():
+                    users_of[moved].discard(cell)
+                for moved in found[0].tolist():
+                    users_of.setdefault(moved, set()).add(cell)
+                chosen[cell] = found
 
     def _replacements(self, users: list[int]) -> dict[int, tuple[IntArray, FloatArray]] | None:
         """A change for each of ``users`` within the hidden cells; None at the first without."""
@@ -546,7 +564,7 @@ class _Problem:
             if found is None:
                 return None
             # Valid whatever becomes of the complement: hiding more only widens the choices.
-            self.directions.append(found)
+            self._remember(found)
             replaced[cell] = found
         return replaced
 
