@@ -200,10 +200,17 @@ def protect_made_safe(
     relations = relation_matrix(cells, table.parents(), table.dims)
     levels = np.full(cells.height, WIDTH, dtype=np.int64)
     seconds = 0.0
-    for _ in range(SAFE_ROUNDS):
+    for attempt in range(1, SAFE_ROUNDS + 1):
         hidden, spent = engine.protect(table, method, period, levels)
         seconds += spent
         found = attack(values, hidden, relations, min_count=MIN_COUNT, width=WIDTH)
+        print(
+            f"  {table.name} {period}, {METHODS[method]}, round {attempt}: "
+            f"{int(hidden.sum()):,} suppressed, {int(found.exposed.sum()):,} exposed, "
+            f"{spent:.0f} s",
+            file=sys.stderr,
+            flush=True,
+        )
         if not found.exposed.any():
             return hidden, seconds
         exposed = found.exposed & hidden[found.cells]
