@@ -5,7 +5,7 @@ id (areas sorted by rank, then code), every variable and breakdown key too. A co
 array per rank with the axes area × period × breakdown key; null is NaN. A null count carries a
 *reason code*, an unsigned 64-bit integer that packs why (secret, not applicable, missing), the
 variable, the breakdown key and the area of the input that caused it; the text is made only for
-the values that end up null (`reason_text`).
+the values that end up null (`reason_texts`).
 
 Summing follows the published symbols: "-" (nothing) counts as 0; "." (secret), "x" (not
 applicable) and missing records make the sum of every area above them null, never a sum that
@@ -36,7 +36,6 @@ __all__ = [
     "Ints",
     "first_reason",
     "reason_codes",
-    "reason_text",
     "reason_texts",
 ]
 
@@ -252,27 +251,20 @@ def first_reason(codes: Sequence[Codes | None], shape: tuple[int, ...]) -> Codes
     return result
 
 
-def reason_text(
-    code: int, *, variables: Sequence[str], keys: Sequence[str], areas: Sequence[str]
-) -> str:
-    """The text of a reason code, e.g. "secret input einwohner in 010101".
+def reason_texts(
+    codes: Codes, variables: Sequence[str], keys: Sequence[str], areas: Sequence[str]
+) -> list[str]:
+    """The texts of reason codes, e.g. "secret input einwohner in 010101".
 
-    A breakdown key other than the total is named in brackets after the variable.
+    The codes are unpacked as arrays, then formatted; a breakdown key other than the total is
+    named in brackets after the variable.
 
     Examples
     --------
     >>> codes = reason_codes([SECRET, NO_DATA], 0, [1, 0], [1, 2019])
-    >>> names = {"variables": ["einwohner"], "keys": ["", "g=w"], "areas": ["S", "A"]}
-    >>> [reason_text(int(code), **names) for code in codes]
+    >>> reason_texts(codes, ["einwohner"], ["", "g=w"], ["S", "A"])
     ['secret input einwohner (g=w) in A', 'no data for einwohner in 2019']
     """
-    return reason_texts(np.asarray([code], dtype=np.uint64), variables, keys, areas)[0]
-
-
-def reason_texts(
-    codes: Codes, variables: Sequence[str], keys: Sequence[str], areas: Sequence[str]
-) -> list[str]:
-    """The texts of many reason codes: the codes are unpacked as arrays, then formatted."""
     why, rest = np.divmod(codes, _WHY)
     variable, rest = np.divmod(rest, _VARIABLE)
     key, place = np.divmod(rest, _KEY)
