@@ -13,7 +13,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from scipy.optimize import linprog
 
-from quartier.analysis.disclosure import Relation, RelationSet, protect_cells, protection
+from quartier.analysis.disclosure import Relation, RelationSet, _programs, protect_cells
 
 WIDTH = 3
 
@@ -170,7 +170,7 @@ def test_of_the_orders_tried_the_pattern_hiding_fewest_cells_is_kept(
     sensitive = (values > 0) & (values < 3)
 
     hidden = protect_cells(values, relations, sensitive=sensitive)
-    monkeypatch.setattr(protection, "_ORDERS", 1)
+    monkeypatch.setattr(_programs, "_ORDERS", 1)
     usual = protect_cells(values, relations, sensitive=sensitive)
 
     assert (int(usual.sum()), int(hidden.sum())) == (12, 10)
