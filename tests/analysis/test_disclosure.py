@@ -429,7 +429,7 @@ MODULES = [
     ".primary",
     ".protection",
     ".publication",
-    ".cells",
+    "._count_names",
     ".relations",
     ".secondary",
     ".tables",

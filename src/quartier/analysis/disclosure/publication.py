@@ -30,7 +30,8 @@ import polars as pl
 
 from quartier.analysis.catalogue import Catalogue
 
-from .cells import Slots, count_cells
+from ._slots import Slots
+from .cells import count_cells
 from .primary import DEFAULT_MIN_COUNT
 from .protection import DEFAULT_PROTECTION_WIDTH, protect_cells
 from .relations import BoolArray
