@@ -35,6 +35,7 @@ from typing import Literal
 import numpy as np
 import polars as pl
 
+from ._flags import NOT_APPLICABLE, NOTHING, SECRET
 from .primary import DEFAULT_MIN_COUNT, counts_array, primary_cells
 from .protection import DEFAULT_PROTECTION_WIDTH
 from .relations import BoolArray, FloatArray, IntArray, RelationSet
@@ -54,7 +55,6 @@ __all__ = [
 ]
 
 View = Literal["public", "internal"]
-SECRET, NOTHING, NOT_APPLICABLE = ".", "-", "x"
 # Grouping columns taken when present: each variable and each period is a table of its own.
 DEFAULT_GROUPS = ("variable", "period")
 

@@ -30,7 +30,25 @@ import polars as pl
 
 from quartier.analysis.catalogue import Catalogue
 
-from ._slots import Slots
+from ._flags import (
+    FLAG,
+    NOTHING,
+    SECRET,
+    UNRELIABLE,
+    count_flags,
+    flags,
+    missing,
+    zero,
+)
+from ._public_figures import (
+    Rows,
+    Years,
+    change_columns,
+    city_shown,
+    kept,
+    rank_columns,
+    rank_groups,
+)
 from .cells import count_cells
 from .primary import DEFAULT_MIN_COUNT
 from .protection import DEFAULT_PROTECTION_WIDTH, protect_cells
@@ -46,10 +64,6 @@ __all__ = [
     "publish",
 ]
 
-SECRET, NOTHING, NOT_APPLICABLE, UNRELIABLE = ".", "-", "x", "/"
-_FLAGS = ["", SECRET, NOTHING, NOT_APPLICABLE, UNRELIABLE]
-# Flags take a byte each instead of a string: millions of values are flagged at once.
-FLAG = pl.Enum(_FLAGS)
 FLAG_COLUMNS = ("flag", "numerator_flag", "denominator_flag", "change_1_flag", "change_n_flag")
 
 
@@ -158,11 +172,11 @@ def internal_view(results: pl.DataFrame) -> pl.DataFrame:
     no_denominator = frame.select(_without_denominator()).to_series().to_numpy()
     hidden = np.zeros(frame.height, dtype=np.bool_)
     return frame.with_columns(
-        _flags([(_missing(frame["value"]), SECRET), (_zero(frame["value"]), NOTHING)], "flag"),
-        _count_flags(frame["numerator"], hidden, "numerator_flag"),
-        _count_flags(frame["denominator"], hidden, "denominator_flag", absent=no_denominator),
-        _flags([(_missing(frame["change_1"]), SECRET)], "change_1_flag"),
-        _flags([(_missing(frame["change_n"]), SECRET)], "change_n_flag"),
+        flags([(missing(frame["value"]), SECRET), (zero(frame["value"]), NOTHING)], "flag"),
+        count_flags(frame["numerator"], hidden, "numerator_flag"),
+        count_flags(frame["denominator"], hidden, "denominator_flag", absent=no_denominator),
+        flags([(missing(frame["change_1"]), SECRET)], "change_1_flag"),
+        flags([(missing(frame["change_n"]), SECRET)], "change_n_flag"),
     )
 
 
@@ -203,34 +217,6 @@ def _without_denominator() -> pl.Expr:
     return pl.col("denominator").is_null().all().over("indicator")
 
 
-def _missing(column: pl.Series) -> BoolArray:
-    return column.is_null().to_numpy()
-
-
-def _zero(column: pl.Series) -> BoolArray:
-    return (column == 0).fill_null(False).to_numpy()
-
-
-def _count_flags(
-    column: pl.Series, hidden: BoolArray, name: str, *, absent: BoolArray | None = None
-) -> pl.Series:
-    """The flag of a numerator or denominator: "x" absent, "." hidden or missing, "-" zero."""
-    cases = [(_missing(column) | hidden, SECRET), (_zero(column), NOTHING)]
-    return _flags(cases if absent is None else [(absent, NOT_APPLICABLE), *cases], name)
-
-
-def _flags(cases: list[tuple[BoolArray, str]], name: str) -> pl.Series:
-    """Per row the flag of the first case that holds ("" if none does).
-
-    Chosen as a byte per row, then made a flag: choosing among flag strings row by row is
-    many times slower on millions of rows.
-    """
-    codes = np.zeros(cases[0][0].size, dtype=np.uint8)
-    for condition, flag in reversed(cases):
-        codes[condition] = _FLAGS.index(flag)
-    return pl.Series(name, codes).replace_strict(dict(enumerate(_FLAGS)), return_dtype=FLAG)
-
-
 @dataclass(frozen=True)
 class _Rules:
     minimums: Mapping[str, float]
@@ -240,22 +226,9 @@ class _Rules:
     levels: Mapping[str, str]  # area code -> level
 
 
-@dataclass(frozen=True)
-class _Rows:
-    """What the publication needs of the count cells, per result row (see `CountCells`)."""
-
-    numerator_hidden: BoolArray
-    denominator_hidden: BoolArray  # False where the row has no denominator
-    has_denominator: BoolArray
-    row_table: np.ndarray
-    row_area: np.ndarray
-    tables: list[tuple[str, str]]
-    area_codes: list[str]
-
-
 def _decided_rows(
     frame: pl.DataFrame, areas: pl.DataFrame, catalogue: Catalogue, min_count: int, width: int
-) -> _Rows:
+) -> Rows:
     """Step 1: the counts' decision, per row. The cells and their relations, by far the
     largest arrays, are let go before the figures are built."""
     cells = count_cells(frame, areas=areas, catalogue=catalogue)
@@ -269,7 +242,7 @@ def _decided_rows(
         keep=cells.is_city,
     )
     has_denominator = cells.denominator >= 0
-    return _Rows(
+    return Rows(
         numerator_hidden=_role_hidden(cells.numerator, hidden),
         denominator_hidden=_role_hidden(cells.denominator, hidden) & has_denominator,
         has_denominator=has_denominator,
@@ -280,7 +253,7 @@ def _decided_rows(
     )
 
 
-def _public_frame(frame: pl.DataFrame, rows: _Rows, rules: _Rules) -> pl.DataFrame:
+def _public_frame(frame: pl.DataFrame, rows: Rows, rules: _Rules) -> pl.DataFrame:
     """Steps 2 and 3: the figures published, each output column built once."""
     numerator, denominator, value = frame["numerator"], frame["denominator"], frame["value"]
     indicators = [indicator for indicator, _ in rows.tables]
@@ -288,50 +261,45 @@ def _public_frame(frame: pl.DataFrame, rows: _Rows, rules: _Rules) -> pl.DataFra
     value_secret = (
         rows.numerator_hidden
         | rows.denominator_hidden
-        | _missing(numerator)
-        | (rows.has_denominator & _missing(denominator))
-        | _missing(value)
+        | missing(numerator)
+        | (rows.has_denominator & missing(denominator))
+        | missing(value)
     )
     # A missing denominator compares as NaN: never below the minimum.
     below = denominator.fill_null(np.nan).to_numpy() < minimum[rows.row_table]
     unreliable = rows.has_denominator & below
-    value_zero = _zero(value)
+    value_zero = zero(value)
     shown = ~value_secret & ~unreliable
-    published = frame.select(_kept("value", shown)).to_series()
-    years = _Years.of(rows, frame["period"].to_numpy())
-    changes = _changes(frame, shown, years, rules.change_n_years)
-    city = _city_shown(rows, years, shown, rules.city)
+    published = frame.select(kept("value", shown)).to_series()
+    years = Years.of(rows, frame["period"].to_numpy())
+    changes = change_columns(frame, shown, years, rules.change_n_years)
+    city = city_shown(rows, years, shown, rules.city)
     both = shown & city
     descending = np.array([rules.descending.get(i, True) for i in indicators], dtype=np.bool_)
-    ranks = _ranks(
-        frame, published, _rank_groups(rows, years, rules.levels), descending[rows.row_table]
+    ranks = rank_columns(
+        frame, published, rank_groups(rows, years, rules.levels), descending[rows.row_table]
     )
     return frame.with_columns(
-        _kept("numerator", ~rows.numerator_hidden),
-        _kept("denominator", ~rows.denominator_hidden),
+        kept("numerator", ~rows.numerator_hidden),
+        kept("denominator", ~rows.denominator_hidden),
         published,
-        _flags([(value_secret, SECRET), (unreliable, UNRELIABLE), (value_zero, NOTHING)], "flag"),
-        _count_flags(numerator, rows.numerator_hidden, "numerator_flag"),
-        _count_flags(
+        flags([(value_secret, SECRET), (unreliable, UNRELIABLE), (value_zero, NOTHING)], "flag"),
+        count_flags(numerator, rows.numerator_hidden, "numerator_flag"),
+        count_flags(
             denominator,
             rows.denominator_hidden,
             "denominator_flag",
             absent=_without_denominators(frame, rows),
         ),
-        _kept("city_value", city),
-        _kept("diff_city", both),
-        _kept("ratio_city", both),
+        kept("city_value", city),
+        kept("diff_city", both),
+        kept("ratio_city", both),
         *changes,
         *ranks,
     )
 
 
-def _kept(name: str, keep: BoolArray) -> pl.Expr:
-    """The column where ``keep`` holds, null elsewhere."""
-    return pl.when(pl.Series(keep)).then(pl.col(name)).alias(name)
-
-
-def _without_denominators(frame: pl.DataFrame, rows: _Rows) -> BoolArray:
+def _without_denominators(frame: pl.DataFrame, rows: Rows) -> BoolArray:
     """Per row: its indicator has no denominator in any row (a count); "x" then."""
     with_denominator = np.bincount(
         rows.row_table,
@@ -350,105 +318,3 @@ def _role_hidden(positions: np.ndarray, hidden: BoolArray) -> BoolArray:
     out = np.zeros(positions.size, dtype=np.bool_)
     out[present] = hidden[positions[present]]
     return out
-
-
-@dataclass(frozen=True)
-class _Years:
-    """The rows as series (indicator, breakdown cell, area) of years, found by number."""
-
-    first: int
-    period: np.ndarray  # per row, years since `first`
-    key: np.ndarray  # per row, series * years + period
-    rows: Slots
-    row_at: np.ndarray  # the row of each key in use
-
-    @classmethod
-    def of(cls, cells: _Rows, period: np.ndarray) -> _Years:
-        first, last = (int(period.min()), int(period.max())) if period.size else (0, 0)
-        span = last - first + 1
-        series = cells.row_table.astype(np.int64) * len(cells.area_codes) + cells.row_area
-        since = period - first
-        key = series * span + since
-        rows = Slots.of(key)
-        row_at = np.empty(rows.size, dtype=np.int64)
-        row_at[rows.find(key)] = np.arange(key.size)
-        return cls(first, since, key, rows, row_at)
-
-    def earlier(self, years: int) -> np.ndarray:
-        """Per row, the row of the same series ``years`` earlier (-1: none)."""
-        found = np.where(self.period >= years, self.rows.find(self.key - years), -1)
-        return np.where(found >= 0, self.row_at[np.maximum(found, 0)], -1)
-
-
-def _changes(
-    frame: pl.DataFrame, shown: BoolArray, years: _Years, change_n_years: int
-) -> list[pl.Expr | pl.Series]:
-    """Changes published where the values of both years are (and the earlier row exists)."""
-    columns: list[pl.Expr | pl.Series] = []
-    for change, span in (("change_1", 1), ("change_n", change_n_years)):
-        earlier = years.earlier(span)
-        ok = shown & (earlier >= 0) & shown[np.maximum(earlier, 0)]
-        flag = _flags([(_missing(frame[change]) | ~ok, SECRET)], f"{change}_flag")
-        columns += [_kept(change, ok), flag]
-    return columns
-
-
-def _rank_groups(cells: _Rows, years: _Years, levels: Mapping[str, str]) -> np.ndarray:
-    """Per row the number of its group (indicator, breakdown cell, level and year)."""
-    names = sorted({levels.get(code, "") for code in cells.area_codes})
-    level = np.array([names.index(levels.get(code, "")) for code in cells.area_codes])
-    span = int(years.period.max(initial=0)) + 1
-    table_level = cells.row_table.astype(np.int64) * len(names) + level[cells.row_area]
-    groups: np.ndarray = table_level * span + years.period
-    return groups
-
-
-def _city_shown(rows: _Rows, years: _Years, shown: BoolArray, codes: list[str]) -> BoolArray:
-    """Per row: the city's own value of its table and year is published."""
-    city_area = np.isin(np.array(rows.area_codes, dtype=object), codes)
-    # One slot per table and year; the first city row of each counts.
-    span = int(years.period.max(initial=0)) + 1
-    slot = rows.row_table.astype(np.int64) * span + years.period
-    first = np.flatnonzero(city_area[rows.row_area])[::-1]
-    city_shown = np.zeros(len(rows.tables) * span, dtype=np.bool_)
-    city_shown[slot[first]] = shown[first]
-    found: BoolArray = city_shown[slot]
-    return found
-
-
-def _ranks(
-    frame: pl.DataFrame, published: pl.Series, groups: np.ndarray, descending: BoolArray
-) -> list[pl.Series]:
-    """Ranks, deciles and z-scores among the published values of each group only.
-
-    The rules are the engine's (`quartier.analysis.compare`): the smallest rank for ties,
-    1 the most disadvantaged; deciles floor(10 (rank − 1) / n) + 1; z-scores with the
-    population standard deviation. A test checks that they agree with the engine's.
-    Computed on a frame of their own, so that nothing of the results is copied.
-    """
-    slim = pl.DataFrame(
-        [
-            pl.Series("_group", groups),
-            published,
-            pl.Series("_descending", descending),
-            frame["rank"].is_not_null().alias("_had_rank"),
-            frame["zscore"].is_not_null().alias("_had_zscore"),
-        ]
-    )
-    value = pl.col("value")
-    key = pl.when(pl.col("_descending")).then(-value).otherwise(value)
-    rank = key.rank("min").over("_group")
-    count = value.count().over("_group")
-    mean = value.mean().over("_group")
-    spread = value.std(ddof=0).over("_group")
-    real = spread > 1e-12 * pl.max_horizontal(mean.abs(), pl.lit(1.0))
-    ranked = pl.col("_had_rank") & value.is_not_null()
-    return slim.select(
-        pl.when(ranked).then(rank.cast(pl.Int64)).alias("rank"),
-        pl.when(ranked)
-        .then(((rank.cast(pl.Float64) - 1.0) * 10.0 / count).floor().cast(pl.Int64) + 1)
-        .alias("decile"),
-        pl.when(pl.col("_had_zscore") & value.is_not_null() & real)
-        .then((value - mean) / spread)
-        .alias("zscore"),
-    ).get_columns()
