@@ -430,6 +430,7 @@ MODULES = [
     ".protection",
     ".publication",
     "._count_names",
+    "._key_index",
     ".relations",
     ".secondary",
     ".tables",

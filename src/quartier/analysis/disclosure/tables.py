@@ -37,7 +37,9 @@ from typing import TypeVar
 import numpy as np
 import polars as pl
 
-from .relations import BoolArray, IntArray, RelationSet
+from ._grid_relations import Lookup, hierarchy, margins
+from ._key_index import DuplicateCellError, KeyIndex
+from .relations import IntArray, RelationSet
 
 __all__ = [
     "DuplicateCellError",
@@ -54,17 +56,6 @@ __all__ = [
 ]
 
 _T = TypeVar("_T")
-# Keys below this many slots per cell are looked up in a dense array, larger ones by search.
-_DENSE_SLOTS_PER_CELL = 8
-_DENSE_MINIMUM = 1 << 22
-
-
-class DuplicateCellError(ValueError):
-    """Two cells (or rows) have the same coordinates; ``cell`` is one of them."""
-
-    def __init__(self, cell: int) -> None:
-        super().__init__(f"cell {cell} has the coordinates of another cell")
-        self.cell = cell
 
 
 def split_breakdown_key(
@@ -172,20 +163,20 @@ class Grid:
 
     def relation_sets(self) -> list[RelationSet]:
         """The hierarchy relations and the margins of each dimension, as separate sets."""
-        lookup = _Lookup(self)
-        return [_hierarchy(self, lookup), *_margins(self, lookup)]
+        lookup = Lookup(self)
+        return [hierarchy(self, lookup), *margins(self, lookup)]
 
     def check_unique(self) -> None:
         """Raise `DuplicateCellError` when two cells have the same coordinates."""
-        _Lookup(self)
+        Lookup(self)
 
     def hierarchy(self) -> RelationSet:
         """Relations "parent area = sum of its child areas", per breakdown cell and table."""
-        return _hierarchy(self, _Lookup(self))
+        return hierarchy(self, Lookup(self))
 
     def margins(self) -> RelationSet:
         """Relations "margin = sum of the categories", for each dimension in turn."""
-        return RelationSet.concat(_margins(self, _Lookup(self)))
+        return RelationSet.concat(margins(self, Lookup(self)))
 
 
 def grid_of(
@@ -311,114 +302,3 @@ def _check_acyclic(parents: IntArray) -> None:
             return
         current = np.where(current >= 0, parents[np.maximum(current, 0)], -1)
     raise ValueError("the area hierarchy has a cycle")
-
-
-class KeyIndex:
-    """Finds rows by an integer key in O(1): a dense array when the keys are compact, else search.
-
-    Examples
-    --------
-    >>> import numpy as np
-    >>> index = KeyIndex(np.array([7, 3, 5]), slots=8)
-    >>> index.find(np.array([3, 4, 7])).tolist()
-    [1, -1, 0]
-    """
-
-    def __init__(self, keys: IntArray, *, slots: int) -> None:
-        n_rows = keys.size
-        self.dense: IntArray | None = None
-        if slots <= max(_DENSE_SLOTS_PER_CELL * n_rows, _DENSE_MINIMUM):
-            self.dense = np.full(slots, -1, dtype=np.int64)
-            self.dense[keys] = np.arange(n_rows)
-            clash = np.flatnonzero(self.dense[keys] != np.arange(n_rows))
-            if clash.size:
-                raise DuplicateCellError(int(clash[0]))
-        else:
-            self.order = np.argsort(keys, kind="stable")
-            self.sorted = keys[self.order]
-            clash = np.flatnonzero(self.sorted[1:] == self.sorted[:-1])
-            if clash.size:
-                raise DuplicateCellError(int(self.order[clash[0] + 1]))
-
-    def find(self, keys: IntArray) -> IntArray:
-        """The row with each key, or -1."""
-        if self.dense is not None:
-            return self.dense[keys]
-        if self.sorted.size == 0:
-            return np.full(keys.size, -1, dtype=np.int64)
-        at = np.minimum(np.searchsorted(self.sorted, keys), self.sorted.size - 1)
-        return np.where(self.sorted[at] == keys, self.order[at], -1)
-
-
-class _Lookup(KeyIndex):
-    """Finds cells by a linear key of their coordinates (table, area, categories)."""
-
-    def __init__(self, grid: Grid) -> None:
-        sizes = _category_sizes(grid)
-        self.area_stride = int(np.prod(sizes, dtype=object)) if sizes else 1
-        self.category_strides = np.asarray(
-            [int(np.prod(sizes[dim + 1 :], dtype=object)) for dim in range(len(sizes))],
-            dtype=np.int64,
-        )
-        n_areas = max(grid.parents.size, int(grid.area.max(initial=-1)) + 1)
-        slots = (int(grid.table.max(initial=0)) + 1) * n_areas * self.area_stride
-        if slots >= 2**62:
-            raise ValueError("too many tables, areas and categories to number the cells")
-        categories = grid.categories @ self.category_strides if sizes else 0
-        self.keys = (grid.table * n_areas + grid.area) * self.area_stride + categories
-        super().__init__(self.keys, slots=slots)
-
-
-def _category_sizes(grid: Grid) -> list[int]:
-    """Per dimension the number of codes (categories and the total)."""
-    if grid.size == 0:
-        return [1] * grid.categories.shape[1]
-    return [int(size) + 1 for size in grid.categories.max(axis=0).tolist()]
-
-
-def _hierarchy(grid: Grid, lookup: _Lookup) -> RelationSet:
-    """Link every cell to the cell of its nearest ancestor present with the same keys."""
-    parts: list[IntArray] = []
-    totals: list[IntArray] = []
-    pending = np.arange(grid.size)
-    above = grid.parents[grid.area] if grid.size else np.zeros(0, np.int64)
-    while pending.size:
-        climbing = above >= 0
-        pending, above = pending[climbing], above[climbing]
-        found = lookup.find(
-            lookup.keys[pending] + (above - grid.area[pending]) * lookup.area_stride
-        )
-        hit: BoolArray = found >= 0
-        parts.append(pending[hit])
-        totals.append(found[hit])
-        pending, above = pending[~hit], grid.parents[above[~hit]]
-    return _relations(parts, totals)
-
-
-def _margins(grid: Grid, lookup: _Lookup) -> list[RelationSet]:
-    """Per dimension the relations summing its categories to its margin."""
-    sets = []
-    for dim in range(grid.categories.shape[1]):
-        category = grid.categories[:, dim]
-        part = np.flatnonzero(category > 0)
-        found = lookup.find(lookup.keys[part] - category[part] * lookup.category_strides[dim])
-        hit = found >= 0
-        sets.append(_relations([part[hit]], [found[hit]]))
-    return sets
-
-
-def _relations(parts: list[IntArray], totals: list[IntArray]) -> RelationSet:
-    """Relations from (part cell, total cell) links, ordered by total, parts ascending."""
-    part = np.concatenate(parts) if parts else np.zeros(0, np.int64)
-    total = np.concatenate(totals) if totals else np.zeros(0, np.int64)
-    if part.size == 0:
-        return RelationSet.of([])
-    span = int(part.max()) + 1
-    order = np.argsort(total * span + part, kind="stable")
-    ordered_totals = total[order]
-    starts = np.flatnonzero(np.concatenate([[True], ordered_totals[1:] != ordered_totals[:-1]]))
-    return RelationSet.from_arrays(
-        totals=ordered_totals[starts],
-        offsets=np.append(starts, part.size),
-        parts=part[order],
-    )
