@@ -12,13 +12,13 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from quartier.analysis.catalogue import Catalogue, CatalogueError
 from quartier.areas.selectors import area_geojson, area_levels_list
+from quartier.monitoring.export_files import write_export
 from quartier.monitoring.exports import (
     FORMATS,
     INTERNAL_NOTE,
     ExportError,
     Geometries,
     export_table,
-    write_export,
 )
 from quartier.monitoring.selectors import areas_frame, catalogue_load, indicator_values
 
