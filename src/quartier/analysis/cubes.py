@@ -12,13 +12,21 @@ import itertools
 from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
-from typing import Any
 
 import numpy as np
 import numpy.typing as npt
 import polars as pl
 
-from quartier.analysis._cube_rows import Indices, RowIds, TextLookup, row_ids
+from quartier.analysis._cube_buffer import (
+    FLAGS,
+    NO_RECORD,
+    VALUE,
+    BlockLayout,
+    Buffer,
+    Names,
+    first_repeated,
+)
+from quartier.analysis._cube_rows import RowIds, TextLookup, row_ids
 from quartier.analysis.aggregate import (
     MISSING,
     NOT_APPLICABLE,
@@ -34,19 +42,7 @@ from quartier.analysis.threads import thread_count
 __all__ = ["OBSERVATION_COLUMNS", "Block", "ObservationError", "Observed", "observe"]
 
 OBSERVATION_COLUMNS = ("area", "period", "variable", "breakdown_key", "value", "flag")
-# Cell states; NO_RECORD must be 0, the initial state of the arrays.
-NO_RECORD, VALUE, STATE_SECRET, STATE_NOT_APPLICABLE, EMPTY = 0, 1, 2, 3, 4
 _WHY_OF_STATE = np.array([MISSING, 0, SECRET, NOT_APPLICABLE, MISSING], dtype=np.uint64)
-# Flag -> state, in the order of the Enum the flags are cast to.
-_FLAGS = ("", "-", ".", "x")
-_NOTHING = _FLAGS.index("-")
-# State by flag position × 2 + whether the value is null: no flag and no value is empty;
-# "-" is a value (0) with or without a number given.
-_STATE = np.array(
-    [VALUE, EMPTY, VALUE, VALUE, STATE_SECRET, STATE_SECRET, STATE_NOT_APPLICABLE,
-     STATE_NOT_APPLICABLE],
-    dtype=np.int8,
-)  # fmt: skip
 # Rows coded and placed at a time: temporary arrays of a few megabytes.
 _CHUNK = 1 << 19
 # Key ids have 12 bits in a reason code, variable ids 16.
@@ -184,7 +180,7 @@ def observe(
         TextLookup.of(observations["area"], tree.codes.to_list(), null=-1),
         TextLookup.of(observations["variable"], variables, null=-1),
         TextLookup.of(observations["breakdown_key"], keys, null=0),
-        TextLookup.of(observations["flag"], _FLAGS, null=0),
+        TextLookup.of(observations["flag"], FLAGS, null=0),
     ]
     # Rows are independent: chunks of them are coded and placed side by side, a thread per
     # core (array work releases the interpreter lock); small chunks keep the temporary arrays
@@ -198,7 +194,7 @@ def observe(
         )
         _check_flags(chunks)
         chosen = sorted(set().union(*(chunk.periods for chunk in chunks)))
-        names = _Names(tree.codes, variables, keys, chosen)
+        names = Names(tree.codes, variables, keys, chosen)
         blocks = _blocks(chunks, names, pool)
     unknown = _unknown_areas(chunks)
     return Observed(tuple(variables), keys, tuple(chosen), blocks, unknown)
@@ -231,16 +227,8 @@ def _unknown_areas(chunks: Sequence[RowIds]) -> tuple[int, tuple[str, ...]]:
     return len(codes), tuple(codes[:3])
 
 
-@dataclass(frozen=True)
-class _Names:
-    areas: pl.Series
-    variables: Sequence[str]
-    keys: Sequence[str]
-    periods: Sequence[int]
-
-
 def _blocks(
-    chunks: Sequence[RowIds], names: _Names, pool: ThreadPoolExecutor
+    chunks: Sequence[RowIds], names: Names, pool: ThreadPoolExecutor
 ) -> dict[tuple[str, ...], Block]:
     """Scatter the observations into one buffer that holds every block, chunk by chunk.
 
@@ -248,122 +236,49 @@ def _blocks(
     key and variable a small table holds where its cells start and the stride of a period,
     so a row's cell is ``start + (area × periods + period) × stride``.
     """
-    dimension_sets = [_dimensions(key) for key in names.keys]
-    distinct = list(dict.fromkeys(dimension_sets))
-    block_of_key = np.array([distinct.index(d) for d in dimension_sets], dtype=np.int64)
-    key_counts = np.bincount(block_of_key, minlength=len(distinct))
-    position_of_key = np.zeros(len(names.keys), dtype=np.int64)
-    for number in range(len(distinct)):
-        position_of_key[block_of_key == number] = np.arange(key_counts[number])
-    n_keys, n_variables = len(names.keys), len(names.variables)
     kept = list(pool.map(RowIds.kept, chunks))
-    by_pair = sum(
-        pool.map(lambda chunk: np.bincount(chunk.pair, minlength=n_keys * n_variables), kept),
-        start=np.zeros(n_keys * n_variables, np.int64),
-    )
-    by_key = by_pair.reshape(n_keys, n_variables) > 0
-    present = np.stack([by_key[block_of_key == n].any(axis=0) for n in range(len(distinct))])
-    n_areas, n_periods = names.areas.len(), len(names.periods)
-    sizes = present.sum(axis=1) * n_areas * n_periods * key_counts
-    offsets = np.concatenate([[0], np.cumsum(sizes)])
-    total = int(offsets[-1])
-    # Per pair: the stride of its block's key axis, and where its cells start (less the first
-    # period's, so that periods need no lookup when they are consecutive).
-    variable_position = np.cumsum(present, axis=1) - 1
-    stride = key_counts[block_of_key][:, None].repeat(n_variables, axis=1)
-    first = min(names.periods, default=0)
-    consecutive = len(names.periods) == (max(names.periods, default=-1) - first + 1)
-    largest = total + (first * int(key_counts.max(initial=1)) if consecutive else 0)
-    index: type[np.signedinteger[Any]] = np.int32 if largest < 2**31 else np.int64
-    start = (
-        offsets[block_of_key][:, None]
-        + variable_position[block_of_key] * (n_areas * n_periods) * stride
-        + position_of_key[:, None]
-        - (first * stride if consecutive else 0)
-    )
-    start, stride = start.reshape(-1).astype(index), stride.reshape(-1).astype(index)
-    values = np.full(total, np.nan)
-    states = np.zeros(total, dtype=np.int8)
-
-    def cells(chunk: RowIds) -> Indices:
-        period = chunk.period if consecutive else _positions(chunk.period, names.periods)
-        in_block = chunk.area.astype(index) * index(n_periods) + period
-        if n_keys > 1:
-            in_block *= stride[chunk.pair]
-        flat: Indices = start[chunk.pair] + in_block
-        return flat
-
-    def place(chunk: RowIds) -> None:
-        flat = cells(chunk)
-        values[flat] = chunk.value
-        nothing = np.flatnonzero(chunk.flag == _NOTHING)
-        values[flat[nothing]] = 0.0  # "-" is the value 0
-        states[flat] = _STATE[chunk.flag * 2 + np.isnan(chunk.value)]
-
-    list(pool.map(place, kept))
+    layout = BlockLayout.of(kept, names, pool)
+    buffer = Buffer(layout, names)
+    list(pool.map(buffer.place, kept))
     # Every row leaves a state that is not NO_RECORD: fewer such cells than rows means that
     # some cell occurs twice.
-    if np.count_nonzero(states) < sum(chunk.pair.size for chunk in kept):
-        _repeated_cell(_twice(list(pool.map(cells, kept)), total), offsets, present, key_counts,
-                       names, block_of_key)  # fmt: skip
+    if np.count_nonzero(buffer.states) < sum(chunk.pair.size for chunk in kept):
+        cell = first_repeated(list(pool.map(buffer.cells, kept)), layout.total)
+        _repeated_cell(cell, layout, names)
+    return _assembled(buffer, names)
+
+
+def _assembled(buffer: Buffer, names: Names) -> dict[tuple[str, ...], Block]:
+    """The blocks, each a view of its part of the buffer."""
+    layout = buffer.layout
+    n_areas, n_periods = names.areas.len(), len(names.periods)
     blocks = {}
-    for number, dimensions in enumerate(distinct):
-        variables = np.flatnonzero(present[number])
-        shape = (variables.size, n_areas, n_periods, int(key_counts[number]))
-        in_block = slice(int(offsets[number]), int(offsets[number + 1]))
+    for number, dimensions in enumerate(layout.distinct):
+        variables = np.flatnonzero(layout.present[number])
+        shape = (variables.size, n_areas, n_periods, int(layout.key_counts[number]))
+        in_block = slice(int(layout.offsets[number]), int(layout.offsets[number + 1]))
         blocks[dimensions] = Block(
             dimensions,
-            np.flatnonzero(block_of_key == number),
+            np.flatnonzero(layout.block_of_key == number),
             variables,
-            values[in_block].reshape(shape),
-            states[in_block].reshape(shape),
+            buffer.values[in_block].reshape(shape),
+            buffer.states[in_block].reshape(shape),
         )
     return blocks
 
 
-def _twice(flats: Sequence[Indices], total: int) -> int:
-    """The first cell that occurs more than once among the cells of all chunks."""
-    counts = sum(
-        (np.bincount(flat, minlength=total) for flat in flats), start=np.zeros(total, np.int64)
-    )
-    return int(np.flatnonzero(counts > 1)[0])
-
-
-def _positions(periods: Ints, chosen: Sequence[int]) -> Indices:
-    """The position of each period in `chosen`, for the periods in it (0 for others)."""
-    if not chosen:
-        return np.zeros(periods.size, dtype=np.int32)
-    first, last = min(chosen), max(chosen)
-    table = np.zeros(last - first + 1, dtype=np.int32)
-    table[np.asarray(chosen) - first] = np.arange(len(chosen))
-    return np.take(table, periods - first, mode="clip")
-
-
-def _repeated_cell(
-    cell: int,
-    offsets: Ints,
-    present: npt.NDArray[np.bool_],
-    key_counts: Ints,
-    names: _Names,
-    block_of_key: Indices,
-) -> None:
+def _repeated_cell(cell: int, layout: BlockLayout, names: Names) -> None:
     """Raise the error naming a cell that occurs twice in the observations."""
-    number = int(np.searchsorted(offsets, cell, side="right")) - 1
-    variables = np.flatnonzero(present[number])
-    shape = (variables.size, names.areas.len(), len(names.periods), int(key_counts[number]))
+    number = int(np.searchsorted(layout.offsets, cell, side="right")) - 1
+    variables = np.flatnonzero(layout.present[number])
+    shape = (variables.size, names.areas.len(), len(names.periods), int(layout.key_counts[number]))
     variable, area, period, key = (
-        int(i) for i in np.unravel_index(cell - int(offsets[number]), shape)
+        int(i) for i in np.unravel_index(cell - int(layout.offsets[number]), shape)
     )
-    breakdown = names.keys[int(np.flatnonzero(block_of_key == number)[key])]
+    breakdown = names.keys[int(np.flatnonzero(layout.block_of_key == number)[key])]
     raise ObservationError(
         f"observations: area {names.areas[area]!r}, period {names.periods[period]}, "
         f"variable {names.variables[int(variables[variable])]!r}"
         + (f", breakdown {breakdown!r}" if breakdown else "")
         + " occurs twice"
     )
-
-
-def _dimensions(key: str) -> tuple[str, ...]:
-    if not key:
-        return ()
-    return tuple(sorted(part.split("=", 1)[0] for part in key.split(";")))
