@@ -18,6 +18,7 @@ import polars as pl
 
 from quartier.analysis._cube_rows import Indices, RowIds
 from quartier.analysis.aggregate import Ints
+from quartier.analysis.breakdown_keys import key_dimensions
 
 # Cell states; NO_RECORD must be 0, the initial state of the arrays.
 NO_RECORD, VALUE, STATE_SECRET, STATE_NOT_APPLICABLE, EMPTY = 0, 1, 2, 3, 4
@@ -61,7 +62,7 @@ class BlockLayout:
 
     @classmethod
     def of(cls, kept: Sequence[RowIds], names: Names, pool: ThreadPoolExecutor) -> BlockLayout:
-        dimension_sets = [dimensions_of(key) for key in names.keys]
+        dimension_sets = [key_dimensions(key) for key in names.keys]
         distinct = list(dict.fromkeys(dimension_sets))
         block_of_key = np.array([distinct.index(d) for d in dimension_sets], dtype=np.int64)
         key_counts = np.bincount(block_of_key, minlength=len(distinct))
@@ -148,9 +149,3 @@ def period_positions(periods: Ints, chosen: Sequence[int]) -> Indices:
     table = np.zeros(last - first + 1, dtype=np.int32)
     table[np.asarray(chosen) - first] = np.arange(len(chosen))
     return np.take(table, periods - first, mode="clip")
-
-
-def dimensions_of(key: str) -> tuple[str, ...]:
-    if not key:
-        return ()
-    return tuple(sorted(part.split("=", 1)[0] for part in key.split(";")))

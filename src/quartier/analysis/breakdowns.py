@@ -24,6 +24,7 @@ from itertools import combinations
 import numpy as np
 
 from quartier.analysis.aggregate import MISSING, Codes, Floats, Ints, reason_codes
+from quartier.analysis.breakdown_keys import format_key, parse_key
 from quartier.analysis.catalogue import Indicator, Term
 from quartier.analysis.cubes import Block, Observed
 
@@ -33,26 +34,10 @@ __all__ = [
     "cell_labels",
     "cell_sums",
     "groupings",
-    "parse_key",
     "resolve",
 ]
 
 _NONE = np.iinfo(np.uint64).max
-
-
-def parse_key(key: str) -> dict[str, str]:
-    """A breakdown key as a mapping.
-
-    Examples
-    --------
-    >>> parse_key("age_group=0-5;gender=weiblich")
-    {'age_group': '0-5', 'gender': 'weiblich'}
-    >>> parse_key("")
-    {}
-    """
-    if not key:
-        return {}
-    return dict(part.split("=", 1) for part in key.split(";"))
 
 
 def cell_label(key: dict[str, str], grouping: Sequence[str]) -> str:
@@ -63,7 +48,7 @@ def cell_label(key: dict[str, str], grouping: Sequence[str]) -> str:
     >>> cell_label({"age_group": "0-5", "gender": "weiblich"}, ("gender",))
     'gender=weiblich'
     """
-    return ";".join(f"{d}={key[d]}" for d in sorted(grouping))
+    return format_key({dimension: key[dimension] for dimension in grouping})
 
 
 @dataclass(frozen=True)

@@ -10,6 +10,7 @@ from __future__ import annotations
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from quartier.analysis.breakdown_keys import parse_key
 from quartier.areas.models import Area
 
 
@@ -20,13 +21,6 @@ class Flag(models.TextChoices):
     SECRET = ".", _("geheim (.)")
     NOTHING = "-", _("nichts vorhanden (-)")
     NOT_APPLICABLE = "x", _("nicht sinnvoll (x)")
-
-
-def breakdown_from_key(key: str) -> dict[str, str]:
-    """Parse a breakdown key back into its dimensions."""
-    if not key:
-        return {}
-    return dict(part.split("=", 1) for part in key.split(";"))
 
 
 class Observation(models.Model):
@@ -64,7 +58,7 @@ class Observation(models.Model):
     @property
     def breakdown(self) -> dict[str, str]:
         """The breakdown dimensions, e.g. {"age_group": "0-5", "gender": "weiblich"}."""
-        return breakdown_from_key(self.breakdown_key)
+        return parse_key(self.breakdown_key)
 
 
 class View(models.TextChoices):

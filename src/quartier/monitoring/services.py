@@ -8,6 +8,7 @@ from pathlib import Path
 import polars as pl
 from django.db import transaction
 
+from quartier.analysis.breakdown_keys import key_expression
 from quartier.analysis.tables import TableSpec, breakdown_dimensions, read_table, tidy_table
 from quartier.areas.models import Area, AreaLevel
 from quartier.monitoring import writers
@@ -120,10 +121,7 @@ def _with_breakdown_key(frame: pl.DataFrame, file: str, dimensions: list[str]) -
                 f"{file}, line {row['line']}: breakdown value {row[dimension]!r} of "
                 f"{dimension!r} must not contain ';' or '='"
             )
-    key = pl.concat_str(
-        [pl.lit(f"{d}=") + pl.col(d).fill_null("") for d in sorted(dimensions)], separator=";"
-    )
-    return frame.with_columns(key.alias("breakdown_key"))
+    return frame.with_columns(key_expression(dimensions).alias("breakdown_key"))
 
 
 def _check_unique(frame: pl.DataFrame, file: str) -> None:

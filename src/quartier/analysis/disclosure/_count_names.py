@@ -5,6 +5,7 @@ from __future__ import annotations
 import itertools
 from collections.abc import Iterable, Mapping, Sequence
 
+from quartier.analysis.breakdown_keys import format_key, parse_key
 from quartier.analysis.catalogue import Indicator, Term
 
 SUM = " + "  # joins the atoms of a count's name
@@ -47,10 +48,4 @@ def atom_name(variable: str, key: Mapping[str, str]) -> str:
     >>> atom_name("einwohner", {"gender": "weiblich", "age_group": "80+"})
     'einwohner|age_group=80+;gender=weiblich'
     """
-    return variable + "|" + ";".join(f"{d}={key[d]}" for d in sorted(key))
-
-
-def parse_key(key: str | None) -> dict[str, str]:
-    if not key:
-        return {}
-    return dict(part.split("=", 1) for part in key.split(";"))
+    return variable + "|" + format_key(key)

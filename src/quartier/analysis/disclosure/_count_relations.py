@@ -6,7 +6,9 @@ from collections.abc import Sequence
 
 import numpy as np
 
-from ._count_names import SUM, atom_name, parse_key
+from quartier.analysis.breakdown_keys import parse_key
+
+from ._count_names import SUM, atom_name
 from ._roles import Layout
 from ._slots import NONE, Positions, Slots
 from .relations import BoolArray, FloatArray, RelationSet

@@ -37,6 +37,8 @@ from typing import TypeVar
 import numpy as np
 import polars as pl
 
+from quartier.analysis.breakdown_keys import key_dimensions
+
 from ._grid_relations import Lookup, hierarchy, margins
 from ._key_index import DuplicateCellError, KeyIndex
 from .relations import IntArray, RelationSet
@@ -77,7 +79,7 @@ def split_breakdown_key(
     [('', None, None), ('gender=w', None, 'w'), ('age=0-5;gender=m', '0-5', 'm')]
     """
     keys = frame[column].drop_nulls().unique().to_list()
-    dims = sorted({part.split("=", 1)[0] for key in keys for part in key.split(";") if part})
+    dims = sorted({dim for key in keys for dim in key_dimensions(key)})
     clashes = sorted(set(dims) & set(frame.columns))
     if clashes:
         raise ValueError(f"breakdown dimensions {clashes} clash with columns of the frame")
