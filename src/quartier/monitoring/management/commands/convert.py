@@ -17,7 +17,7 @@ from quartier.analysis.tables import (
     tidy_to_csv,
 )
 from quartier.analysis.tidy import dimension_key
-from quartier.monitoring.management.commands.inspect import add_reading_options, delimiter_option
+from quartier.monitoring.management.reading_options import add_reading_options, delimiter_option
 from quartier.monitoring.mappings import load_mapping
 
 

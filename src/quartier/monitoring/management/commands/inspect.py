@@ -8,7 +8,7 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from quartier.analysis.cells import FLAG_NAMES
-from quartier.analysis.table_csv import DELIMITER_NAMES, DELIMITER_WORDS
+from quartier.analysis.table_csv import DELIMITER_NAMES
 from quartier.analysis.tables import (
     ColumnProfile,
     RawTable,
@@ -16,6 +16,7 @@ from quartier.analysis.tables import (
     profile_columns,
     read_table,
 )
+from quartier.monitoring.management.reading_options import add_reading_options, delimiter_option
 
 KIND_NAMES = {
     "empty": "empty",
@@ -51,15 +52,6 @@ class Command(BaseCommand):
         except TableError as error:
             raise CommandError(str(error)) from error
         self.stdout.write("\n".join(describe(raw, profiles)))
-
-
-def delimiter_option(text: str | None) -> str | None:
-    """The delimiter given on the command line: ';', ',', 'tab' (or a real tab)."""
-    if text is None:
-        return None
-    if text not in DELIMITER_WORDS:
-        raise CommandError(f"--delimiter must be ';', ',' or 'tab', not {text!r}")
-    return DELIMITER_WORDS[text]
 
 
 def describe(raw: RawTable, profiles: list[ColumnProfile]) -> list[str]:
@@ -99,16 +91,3 @@ def _column_facts(profile: ColumnProfile) -> str:
         line, text = profile.first_invalid
         facts.append(f"{profile.invalid} cell(s) not numbers, first {text!r} on line {line}")
     return "; ".join(facts)
-
-
-def add_reading_options(parser: CommandParser) -> None:
-    """Options that override what the reader detects; shared with `convert`."""
-    parser.add_argument("--sheet", help="sheet of an XLSX workbook (default: the first)")
-    parser.add_argument("--encoding", help="text encoding of a CSV file (default: detected)")
-    parser.add_argument("--delimiter", help="';', ',' or 'tab' (default: detected)")
-    parser.add_argument(
-        "--decimal",
-        choices=[",", "."],
-        metavar="MARK",
-        help="decimal mark, ',' or '.' (default: detected)",
-    )

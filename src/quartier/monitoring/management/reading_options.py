@@ -1,0 +1,31 @@
+"""Command-line options shared by the commands that read statistics tables."""
+
+from __future__ import annotations
+
+from django.core.management.base import CommandError, CommandParser
+
+from quartier.analysis.table_csv import DELIMITER_WORDS
+
+__all__ = ["add_reading_options", "delimiter_option"]
+
+
+def delimiter_option(text: str | None) -> str | None:
+    """The delimiter given on the command line: ';', ',', 'tab' (or a real tab)."""
+    if text is None:
+        return None
+    if text not in DELIMITER_WORDS:
+        raise CommandError(f"--delimiter must be ';', ',' or 'tab', not {text!r}")
+    return DELIMITER_WORDS[text]
+
+
+def add_reading_options(parser: CommandParser) -> None:
+    """Options that override what the reader detects; for `inspect`, `convert` and `index`."""
+    parser.add_argument("--sheet", help="sheet of an XLSX workbook (default: the first)")
+    parser.add_argument("--encoding", help="text encoding of a CSV file (default: detected)")
+    parser.add_argument("--delimiter", help="';', ',' or 'tab' (default: detected)")
+    parser.add_argument(
+        "--decimal",
+        choices=[",", "."],
+        metavar="MARK",
+        help="decimal mark, ',' or '.' (default: detected)",
+    )
