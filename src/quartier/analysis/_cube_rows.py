@@ -26,8 +26,9 @@ Indices: TypeAlias = npt.NDArray[np.signedinteger[Any]]
 
 @dataclass(frozen=True)
 class TextLookup:
-    """How the texts of a column map to positions among `names` (-1 for other texts, `null`
-    for null).
+    """How the texts of a column map to positions among `names`.
+
+    Other texts map to -1, nulls to `null`.
 
     A categorical column is looked up category by category: `table` holds the position of
     each category code, filled in for the codes the rows show (`_UNSEEN` until then), so
@@ -97,10 +98,12 @@ def text_positions(texts: pl.Series, names: Sequence[str], *, null: int) -> Indi
 
 @dataclass(frozen=True)
 class RowIds:
-    """The observations of a chunk of rows: per row its area position, period, pair (key
-    position × number of variables + variable position), flag position and value, and
-    whether it is kept (a known area and variable, a period); the chunk's kept periods, its
-    first unknown flag and its unknown area codes."""
+    """The observations of a chunk of rows as positions.
+
+    Per row its area position, period, pair (key position × number of variables + variable
+    position), flag position and value, and whether it is kept (a known area and variable, a
+    period); the chunk's kept periods, its first unknown flag and its unknown area codes.
+    """
 
     area: Indices
     period: Indices

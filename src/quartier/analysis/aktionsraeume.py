@@ -52,6 +52,7 @@ class Selection:
 
     @property
     def aktionsraeume(self) -> set[str]:
+        """The codes of the areas selected as Aktionsräume."""
         return set(self.areas.filter(pl.col("aktionsraum"))["code"].to_list())
 
 

@@ -89,7 +89,7 @@ def _number_text(value: float) -> str:
 
 
 def load_catalogue(extra: Path | None = None) -> Catalogue:
-    """The shipped catalogue, with the domains and indicators of a city's file merged in.
+    r"""The shipped catalogue, with the domains and indicators of a city's file merged in.
 
     Parameters
     ----------
@@ -108,16 +108,16 @@ def load_catalogue(extra: Path | None = None) -> Catalogue:
     >>> import tempfile
     >>> path = Path(tempfile.mkdtemp()) / "stadt.yaml"
     >>> _ = path.write_text(
-    ...     "indicators:\\n"
-    ...     "  - key: sgb2_quote\\n    name_de: SGB-II-Quote\\n    name_en: SGB II rate\\n"
-    ...     "    domain: erwerb_transfer\\n    unit: '%'\\n    numerator: sgb2\\n"
-    ...     "    denominator: einwohner\\n    scale: 100\\n    polarity: higher_is_worse\\n"
-    ...     "    definition: Anteil an allen Einwohnern.\\n    in_index: true\\n",
+    ...     "indicators:\n"
+    ...     "  - key: sgb2_quote\n    name_de: SGB-II-Quote\n    name_en: SGB II rate\n"
+    ...     "    domain: erwerb_transfer\n    unit: '%'\n    numerator: sgb2\n"
+    ...     "    denominator: einwohner\n    scale: 100\n    polarity: higher_is_worse\n"
+    ...     "    definition: Anteil an allen Einwohnern.\n    in_index: true\n",
     ...     encoding="utf-8",
     ... )
     >>> [str(t) for t in load_catalogue(path).indicator("sgb2_quote").denominator]
     ['einwohner']
-    >>> _ = path.write_text("indicators:\\n  - key: neu\\n    domain: wohnen\\n", encoding="utf-8")
+    >>> _ = path.write_text("indicators:\n  - key: neu\n    domain: wohnen\n", encoding="utf-8")
     >>> try:
     ...     load_catalogue(path)
     ... except CatalogueError as error:

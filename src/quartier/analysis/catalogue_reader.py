@@ -87,6 +87,7 @@ def read_catalogue(path: Path, *, known_domains: set[str] | None = None) -> Cata
 
 
 def check_domains(catalogue: Catalogue, where: str) -> Catalogue:
+    """The catalogue, if every indicator's domain is one of its domains; `where` names it."""
     keys = {d.key for d in catalogue.domains}
     for indicator in catalogue.indicators:
         if indicator.domain not in keys:

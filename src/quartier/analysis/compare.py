@@ -36,9 +36,11 @@ _SIGN_BIT = 1 << 63
 def quotient(
     numerator: Floats, denominator: Floats, scale: float, *, kind: Kind
 ) -> tuple[Floats, Codes | None]:
-    """The indicator value: numerator / denominator × scale (a rate),
-    (numerator / denominator − 1) × scale (a change, the denominator being the earlier count),
-    or numerator × scale (a count). A zero denominator gives null with its reason code.
+    """The indicator value of a rate, a change or a count.
+
+    numerator / denominator × scale (a rate), (numerator / denominator − 1) × scale (a
+    change, the denominator being the earlier count), or numerator × scale (a count). A zero
+    denominator gives null with its reason code.
 
     Examples
     --------
@@ -80,8 +82,10 @@ def lagged(
     periods: Sequence[int],
     years: int,
 ) -> tuple[Floats, Codes | None]:
-    """Values and codes `years` earlier along the period axis; where the earlier period was not
-    read, null with "no data for VARIABLE in PERIOD"."""
+    """Values and codes `years` earlier along the period axis.
+
+    Where the earlier period was not read: null with "no data for VARIABLE in PERIOD".
+    """
     absent = positions < 0
     earlier = values[:, positions]
     earlier[:, absent] = np.nan
@@ -94,8 +98,10 @@ def lagged(
 
 
 def differences(values: Floats, positions: Ints, *, relative: bool) -> Floats:
-    """Change against the period at `positions` (-1: none): value − earlier value, or the change
-    in percent of the earlier value when `relative` (null when that is 0).
+    """Change against the period at `positions` (-1: none).
+
+    Value − earlier value, or the change in percent of the earlier value when `relative`
+    (null when that is 0).
 
     Examples
     --------
@@ -167,8 +173,10 @@ def _sort_order(rows: Floats) -> tuple[Ints, Floats]:
 
 
 def deciles(ranks: Ranks) -> npt.NDArray[np.uint8]:
-    """Deciles 1-10 from ranks along the first axis (0: no rank): floor(10 (rank − 1) / n) + 1,
-    n the number of ranks; decile 1 holds the first tenth; 0 where there is no rank.
+    """Deciles 1-10 from ranks along the first axis (0: no rank).
+
+    floor(10 (rank − 1) / n) + 1, n the number of ranks; decile 1 holds the first tenth; 0
+    where there is no rank.
 
     Examples
     --------
@@ -187,8 +195,10 @@ def deciles(ranks: Ranks) -> npt.NDArray[np.uint8]:
 
 
 def zscores(values: Floats) -> Floats:
-    """(value − mean) / standard deviation along the first axis: unweighted, population
-    standard deviation (ddof 0), NaN ignored; null when the deviation is 0.
+    """z-scores, (value − mean) / standard deviation, along the first axis.
+
+    Unweighted, population standard deviation (ddof 0), NaN ignored; null when the deviation
+    is 0.
 
     Examples
     --------

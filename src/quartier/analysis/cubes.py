@@ -101,8 +101,10 @@ class Block:
         return self._recorded(position)[1]
 
     def _recorded(self, position: int) -> tuple[npt.NDArray[np.bool_], ...]:
-        """Per area, per period and per key whether the variable has any record: every
-        indicator of the variable asks, so the states are read once."""
+        """Per area, per period and per key whether the variable has any record.
+
+        Every indicator of the variable asks, so the states are read once.
+        """
         if position not in self._presence:
             recorded = self.states[position] != NO_RECORD
             self._presence[position] = tuple(

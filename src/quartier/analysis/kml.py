@@ -22,6 +22,8 @@ class KmlError(ValueError):
 
 @dataclass(frozen=True)
 class Placemark:
+    """One placemark of a KML file: its extended data and its geometry (if any)."""
+
     data: dict[str, str]
     geometry: BaseGeometry | None
 

@@ -191,7 +191,7 @@ def _check_template(key: str, template: str) -> None:
 
 
 def load_methods(path: Path | None = None) -> dict[str, MethodParams]:
-    """Read all method presets of a YAML file.
+    r"""Read all method presets of a YAML file.
 
     Parameters
     ----------
@@ -214,8 +214,8 @@ def load_methods(path: Path | None = None) -> dict[str, MethodParams]:
     >>> import tempfile
     >>> path = Path(tempfile.mkdtemp()) / "methods.yaml"
     >>> _ = path.write_text(
-    ...     "strict:\\n  method: below-average\\n  min_domains: 0\\n  domain_share: 0.5\\n"
-    ...     "  area_level: sozialraum\\n  quartier_level: statistischer_bezirk\\n"
+    ...     "strict:\n  method: below-average\n  min_domains: 0\n  domain_share: 0.5\n"
+    ...     "  area_level: sozialraum\n  quartier_level: statistischer_bezirk\n"
     ... )
     >>> load_methods(path)
     Traceback (most recent call last):

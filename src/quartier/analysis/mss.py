@@ -307,7 +307,7 @@ def _indices(areas: pl.DataFrame, part: str, names: dict[str, str]) -> pl.DataFr
 
 
 def _z_scores(areas: pl.DataFrame, names: dict[str, str], *, floor: float) -> list[pl.Expr]:
-    """z = (x - mean) / sd over the included areas (sd with ddof = 0); null elsewhere.
+    """Z = (x - mean) / sd over the included areas (sd with ddof = 0); null elsewhere.
 
     `floor` is the least scale the flatness check compares the spread with: z-values have a
     standard deviation of 1, so the sum of z-values is flat when its spread is near 0.

@@ -27,6 +27,7 @@ class Columns:
         self.names = raw.columns
 
     def find(self, name: str, role: str) -> str:
+        """The column called `name` (case-insensitive if unique); TableError names `role`."""
         wanted = clean_header_text(str(name))
         if wanted in self.names:
             return wanted
@@ -39,6 +40,7 @@ class Columns:
         )
 
     def named(self, candidates: tuple[str, ...]) -> str | None:
+        """The first column whose name is one of `candidates` (lower case), if any."""
         for candidate in candidates:
             found = [n for n in self.names if n.casefold() == candidate]
             if found:
@@ -58,6 +60,7 @@ class Plan:
 
 
 def plan_columns(raw: RawTable, spec: TableSpec, columns: Columns) -> Plan:
+    """The columns `spec` names, found in `raw`: area, period or year, breakdowns."""
     area = columns.find(spec.area, "area") if spec.area else raw.columns[0]
     period_column, year = _period(raw, spec, columns)
     breakdowns = {columns.find(c, "breakdown"): key for c, key in spec.breakdowns.items()}

@@ -76,11 +76,11 @@ class Grid:
 
 
 def clean_header_text(text: str) -> str:
-    """One line of header text: inner whitespace and line breaks become one space, trimmed.
+    r"""One line of header text: inner whitespace and line breaks become one space, trimmed.
 
     Examples
     --------
-    >>> clean_header_text(" Anteil\\n SGB II\\u00a0(%) ")
+    >>> clean_header_text(" Anteil\n SGB II\u00a0(%) ")
     'Anteil SGB II (%)'
     """
     return re.sub(r"\s+", " ", text).strip()

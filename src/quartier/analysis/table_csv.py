@@ -117,13 +117,13 @@ def _sample(text: str) -> tuple[str, bool]:
 
 
 def detect_delimiter(sample: str, *, cut: bool = False) -> str:
-    """The delimiter that splits the first records most consistently into several cells.
+    r"""The delimiter that splits the first records most consistently into several cells.
 
     Examples
     --------
-    >>> detect_delimiter("Bezirk;Anteil\\n01;9,7\\n02;3,4\\n")
+    >>> detect_delimiter("Bezirk;Anteil\n01;9,7\n02;3,4\n")
     ';'
-    >>> detect_delimiter('id,name\\n01,"Mitte, Nord"\\n')
+    >>> detect_delimiter('id,name\n01,"Mitte, Nord"\n')
     ','
     """
     best, best_score = DELIMITERS[0], (0, 0)

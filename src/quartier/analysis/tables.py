@@ -1,4 +1,4 @@
-"""Statistics tables as German cities publish them: CSV and XLSX in, tidy observations out.
+r"""Statistics tables as German cities publish them: CSV and XLSX in, tidy observations out.
 
 The public API:
 
@@ -15,7 +15,7 @@ Examples
 >>> import tempfile
 >>> folder = Path(tempfile.mkdtemp())
 >>> _ = (folder / "einwohner.csv").write_text(
-...     "Bezirk;Einwohner;Anteil SGB II\\n01;1.675;9,7\\n02;.;-\\n", encoding="cp1252"
+...     "Bezirk;Einwohner;Anteil SGB II\n01;1.675;9,7\n02;.;-\n", encoding="cp1252"
 ... )
 >>> raw = read_table(folder / "einwohner.csv")
 >>> raw.delimiter, raw.decimal, raw.columns
@@ -97,7 +97,7 @@ def read_table(
     delimiter: str | None = None,
     decimal: str | None = None,
 ) -> RawTable:
-    """Read a CSV file or an XLSX sheet, keeping every cell as text.
+    r"""Read a CSV file or an XLSX sheet, keeping every cell as text.
 
     Parameters
     ----------
@@ -108,7 +108,7 @@ def read_table(
     encoding : str, optional
         The text encoding of a CSV file; detected by default (UTF-8, UTF-8 with BOM, UTF-16
         with BOM, else cp1252).
-    delimiter : {";", ",", "\\t"}, optional
+    delimiter : {";", ",", "\t"}, optional
         The CSV delimiter; detected by default.
     decimal : {",", "."}, optional
         The decimal mark; detected from the cells by default.

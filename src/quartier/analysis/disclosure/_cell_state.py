@@ -27,8 +27,10 @@ class CellState:
     largest: float  # the largest value of all cells
 
     def cost(self, cells: IntArray) -> FloatArray:
-        """The cost of hiding ``cells``: a kept cell's far above all, a large cell's above a
-        small one's. Computed where asked, not for millions of cells at once."""
+        """The cost of hiding ``cells``: a kept cell's far above all, then by size.
+
+        Computed where asked, not for millions of cells at once.
+        """
         cost: FloatArray = np.where(self.keep[cells], KEEP_COST, 1.0) * (
             1.0 + self.values[cells] / (1.0 + self.largest)
         )

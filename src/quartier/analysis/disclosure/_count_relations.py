@@ -102,8 +102,11 @@ def relation_triples(
 def with_remainders(
     values: FloatArray, keys: Positions, total_of_part: Positions, flat: Positions
 ) -> tuple[RelationSet, FloatArray]:
-    """The relations from (relation, total, part) rows sorted by relation, and the values of
-    the remainder cells added where parts are missing (numbered after the cells)."""
+    """The relations from (relation, total, part) rows sorted by relation.
+
+    Also the values of the remainder cells added where parts are missing (numbered after the
+    cells).
+    """
     starts = np.flatnonzero(np.concatenate([[True], keys[1:] != keys[:-1]])) if keys.size else keys
     totals = total_of_part[starts]
     lengths = np.diff(np.append(starts, keys.size))

@@ -134,8 +134,10 @@ def _cheapest(cells: CellState, cell: IntArray, group: IntArray) -> tuple[IntArr
 def _cheapest_in_runs(
     given: BoolArray, values: FloatArray, group: IntArray
 ) -> tuple[IntArray, IntArray]:
-    """`_cheapest` where the groups are sorted already (the parts of relations in order):
-    minima over runs instead of a sort of millions of entries; ties go to the first."""
+    """`_cheapest` where the groups are sorted already (the parts of relations in order).
+
+    Minima over runs instead of a sort of millions of entries; ties go to the first.
+    """
     starts = np.flatnonzero(np.concatenate([[True], group[1:] != group[:-1]]))
     run = np.repeat(np.arange(starts.size), np.diff(np.append(starts, group.size)))
     any_given = np.maximum.reduceat(given, starts)

@@ -14,8 +14,10 @@ NONE = -1
 
 @dataclass(frozen=True)
 class Slots:
-    """Non-negative integer keys in use, sorted; `find` maps a key to its number in that
-    order (-1: not in use). Cells are numbered by their slot (count, year, area) this way.
+    """Non-negative integer keys in use, sorted.
+
+    `find` maps a key to its number in that order (-1: not in use). Cells are numbered by
+    their slot (count, year, area) this way.
     """
 
     keys: Positions

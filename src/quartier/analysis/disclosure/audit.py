@@ -1,4 +1,4 @@
-"""An exact audit: can a suppressed cell be recovered from what is published?
+"""An exact audit: whether a suppressed cell can be recovered from what is published.
 
 For every hidden cell (suppressed or missing) two linear programs find the smallest and the
 largest value the cell can take in any non-negative table that agrees with the published cells

@@ -152,8 +152,10 @@ def suppress_grid(
 
 @dataclass(frozen=True)
 class _Cells:
-    """The counts of all cells, their primary suppression and the cells that start a table's
-    secondary suppression (primary or missing)."""
+    """The counts of all cells and their primary suppression.
+
+    Also the cells that start a table's secondary suppression (primary or missing).
+    """
 
     counts: FloatArray
     sensitive: BoolArray

@@ -229,8 +229,11 @@ class _Rules:
 def _decided_rows(
     frame: pl.DataFrame, areas: pl.DataFrame, catalogue: Catalogue, min_count: int, width: int
 ) -> Rows:
-    """Step 1: the counts' decision, per row. The cells and their relations, by far the
-    largest arrays, are let go before the figures are built."""
+    """Step 1: the counts' decision, per row.
+
+    The cells and their relations, by far the largest arrays, are let go before the figures
+    are built.
+    """
     cells = count_cells(frame, areas=areas, catalogue=catalogue)
     sensitive = (cells.values > 0) & (cells.values < min_count)
     hidden = protect_cells(

@@ -49,6 +49,7 @@ class CellLayout:
 
     @property
     def rho(self) -> FloatArray:
+        """Per cell its elliptic radius from the city centre."""
         return elliptic_radius(self.x, self.y)
 
 

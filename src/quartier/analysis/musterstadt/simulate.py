@@ -93,8 +93,10 @@ def _simulate_data(
 
 
 def _drift_weight(hierarchy: Hierarchy, fields: Fields, roles: list[str]) -> FloatArray:
-    """Slow drifts act on clearly deprived or clearly well-off quarters only: near the city
-    average they would make quarters change sides and blur the story."""
+    """Slow drifts act on clearly deprived or clearly well-off quarters only.
+
+    Near the city average they would make quarters change sides and blur the story.
+    """
     weight = np.zeros_like(fields.deprivation)
     for sozialraum in hierarchy.sozialraeume:
         cells = list(sozialraum.cells)
@@ -107,8 +109,11 @@ def _drift_weight(hierarchy: Hierarchy, fields: Fields, roles: list[str]) -> Flo
 def story_errors(
     hierarchy: Hierarchy, plan: StoryPlan, social: dict[str, FloatArray]
 ) -> int | None:
-    """Check the story with the monitoring rule: None if a planted change is missing, else how
-    many other Sozialräume change sides between the baseline and the target year."""
+    """Check the story with the monitoring rule.
+
+    None if a planted change is missing, else how many other Sozialräume change sides
+    between the baseline and the target year.
+    """
     codes = [s.code for s in hierarchy.sozialraeume]
     bezirk_code = hierarchy.bezirk_of_cells()
     lagging_cells = [bezirk_code.index(code) for code in plan.lagging]
