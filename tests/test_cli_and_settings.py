@@ -11,7 +11,8 @@ import pytest
 from django.core.exceptions import ImproperlyConfigured
 
 from quartier.cli import command_name
-from quartier.settings import database_config, env_bool, env_list
+from quartier.environment import read
+from quartier.settings import database_config
 
 
 def run_cli(*args: str, home: Path) -> subprocess.CompletedProcess[str]:
@@ -51,20 +52,31 @@ def test_console_script_help(tmp_path: Path) -> None:
 
 
 @pytest.mark.parametrize(("raw", "expected"), [("1", True), ("off", False), (" Yes ", True)])
-def test_env_bool(monkeypatch: pytest.MonkeyPatch, raw: str, expected: bool) -> None:
-    monkeypatch.setenv("QUARTIER_TEST_FLAG", raw)
-    assert env_bool("QUARTIER_TEST_FLAG", not expected) is expected
+def test_a_yes_or_no_variable(raw: str, expected: bool) -> None:
+    assert read("QUARTIER_DEBUG", {"QUARTIER_DEBUG": raw}) is expected
 
 
-def test_env_bool_refuses_unclear_values(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv("QUARTIER_DEBUG", "vielleicht")
+def test_a_yes_or_no_variable_refuses_unclear_values() -> None:
     with pytest.raises(ImproperlyConfigured, match="QUARTIER_DEBUG must be one of"):
-        env_bool("QUARTIER_DEBUG", False)
+        read("QUARTIER_DEBUG", {"QUARTIER_DEBUG": "vielleicht"})
 
 
-def test_env_list(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv("QUARTIER_ALLOWED_HOSTS", "sozialplanung.example.de, ,localhost")
-    assert env_list("QUARTIER_ALLOWED_HOSTS", []) == ["sozialplanung.example.de", "localhost"]
+def test_a_list_variable() -> None:
+    hosts = {"QUARTIER_ALLOWED_HOSTS": "sozialplanung.example.de, ,localhost"}
+    assert read("QUARTIER_ALLOWED_HOSTS", hosts) == ["sozialplanung.example.de", "localhost"]
+    assert read("QUARTIER_ALLOWED_HOSTS", {}) == ["127.0.0.1", "localhost", "[::1]"]
+
+
+def test_the_log_level_is_one_of_the_known_levels() -> None:
+    assert read("QUARTIER_LOG_LEVEL", {"QUARTIER_LOG_LEVEL": "info"}) == "INFO"
+    with pytest.raises(ImproperlyConfigured, match="QUARTIER_LOG_LEVEL must be one of DEBUG"):
+        read("QUARTIER_LOG_LEVEL", {"QUARTIER_LOG_LEVEL": "laut"})
+
+
+def test_a_file_variable_must_name_a_file(tmp_path: Path) -> None:
+    assert read("QUARTIER_METHODS_FILE", {}) is None
+    with pytest.raises(ImproperlyConfigured, match="QUARTIER_METHODS_FILE names"):
+        read("QUARTIER_METHODS_FILE", {"QUARTIER_METHODS_FILE": str(tmp_path / "fehlt.yaml")})
 
 
 def test_database_urls() -> None:
@@ -82,10 +94,19 @@ def test_database_urls() -> None:
         database_config("mysql://localhost/quartier")
 
 
-def test_bad_setting_stops_the_start(tmp_path: Path) -> None:
-    env = {**os.environ, "QUARTIER_HOME": str(tmp_path), "QUARTIER_SECRET_KEY": "kurz"}
+@pytest.mark.parametrize(
+    ("variable", "value", "message"),
+    [
+        ("QUARTIER_SECRET_KEY", "kurz", "QUARTIER_SECRET_KEY must be at least 32 characters long"),
+        ("QUARTIER_LOG_LEVEL", "laut", "QUARTIER_LOG_LEVEL must be one of DEBUG"),
+    ],
+)
+def test_a_bad_variable_stops_the_start(
+    tmp_path: Path, variable: str, value: str, message: str
+) -> None:
+    env = {**os.environ, "QUARTIER_HOME": str(tmp_path), variable: value}
     result = subprocess.run(
         [sys.executable, "-m", "quartier", "check"], capture_output=True, text=True, env=env
     )
     assert result.returncode != 0
-    assert "QUARTIER_SECRET_KEY must be at least 32 characters long" in result.stderr
+    assert message in result.stderr

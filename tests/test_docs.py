@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
-from quartier.cli_reference import COMMANDS, command_help, reference
+import doctest
+import re
+
+from quartier import environment
+from quartier.cli_reference import WORKFLOW, command_help, commands, reference
 
 from .conftest import PROJECT_DIR
 
@@ -12,6 +16,33 @@ def test_cli_reference_is_up_to_date() -> None:
     assert current == reference(), "docs/cli.md is out of date: run `make docs`"
 
 
+def test_every_command_of_quartier_is_in_the_reference() -> None:
+    found = commands()
+    assert set(WORKFLOW) <= set(found)
+    assert {"compute", "import-data", "export-values", "demo"} <= set(found)
+    assert "migrate" not in found  # Django's own commands are not quartier's
+
+
+def test_the_readme_lists_every_environment_variable() -> None:
+    current = (PROJECT_DIR / "README.md").read_text(encoding="utf-8")
+    assert current == environment.readme_with_table(current), "README.md: run `make docs`"
+
+
+def test_every_environment_variable_the_code_reads_is_declared() -> None:
+    declared = {variable.name for variable in environment.VARIABLES}
+    named = set()
+    for path in (PROJECT_DIR / "src" / "quartier").rglob("*.py"):
+        named |= set(re.findall(r"\bQUARTIER_[A-Z_]+\b", path.read_text(encoding="utf-8")))
+    # Settings of the same name (QUARTIER_INDICATORS_FILE) are the variables' values.
+    assert named <= declared, f"not declared in quartier.environment: {sorted(named - declared)}"
+
+
 def test_every_command_has_a_usage_line() -> None:
-    for name in COMMANDS:
+    for name in commands():
         assert command_help(name).startswith(f"usage: quartier {name}")
+
+
+def test_the_examples_of_the_environment_module() -> None:
+    result = doctest.testmod(environment, optionflags=doctest.ELLIPSIS)
+    assert result.attempted > 0
+    assert result.failed == 0

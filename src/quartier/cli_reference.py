@@ -1,6 +1,8 @@
 """Generate docs/cli.md from the `--help` of quartier's own commands, so the docs cannot drift.
 
-Run `make docs` after changing a command; a test fails while docs/cli.md is out of date.
+The commands are those Django finds in quartier's apps (`commands`), in the order of a
+planner's work where `WORKFLOW` names them, any others after them. Run `make docs` after
+changing a command; a test fails while docs/cli.md is out of date.
 """
 
 from __future__ import annotations
@@ -8,7 +10,8 @@ from __future__ import annotations
 import os
 from io import StringIO
 
-COMMANDS = [
+# The order of a planner's work: areas, tables, indicators, results, the demo.
+WORKFLOW = [
     "levels",
     "import-areas",
     "export-areas",
@@ -25,6 +28,19 @@ COMMANDS = [
 ]
 # argparse wraps help text to the terminal width; a fixed width makes the output reproducible.
 WIDTH = "100"
+
+
+def commands() -> list[str]:
+    """quartier's own commands as users type them, in the order of `WORKFLOW`."""
+    from django.core.management import get_commands
+
+    ours = {
+        name.replace("_", "-")
+        for name, app in get_commands().items()
+        if str(app).startswith("quartier.")
+    }
+    known = [name for name in WORKFLOW if name in ours]
+    return known + sorted(ours - set(known))
 
 
 def command_help(name: str) -> str:
@@ -51,7 +67,7 @@ def reference() -> str:
         "# Command reference\n",
         "Generated from `quartier COMMAND --help` by `make docs`; do not edit by hand.\n",
     ]
-    for name in COMMANDS:
+    for name in commands():
         parts.append(f"\n## quartier {name}\n\n```text\n{command_help(name)}```\n")
     return "".join(parts)
 

@@ -1,13 +1,12 @@
 """Settings for quartier, read from environment variables.
 
-Every setting that can come from the environment is parsed strictly: a value that cannot be
-understood stops the start with an error that names the variable, instead of silently falling
-back to a default.
+Every setting that can come from the environment is declared in `quartier.environment` and
+parsed strictly: a value that cannot be understood stops the start with an error that names
+the variable, instead of silently falling back to a default.
 """
 
 from __future__ import annotations
 
-import os
 import secrets
 from pathlib import Path
 from typing import Any
@@ -15,35 +14,11 @@ from typing import Any
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 
+from quartier.environment import read
+
 BASE_DIR = Path(__file__).resolve().parent
-PROJECT_DIR = Path(os.environ.get("QUARTIER_HOME", Path.cwd())).resolve()
+PROJECT_DIR = Path(read("QUARTIER_HOME")).resolve()
 VAR_DIR = PROJECT_DIR / "var"
-
-_TRUE = {"1", "true", "yes", "on"}
-_FALSE = {"0", "false", "no", "off", ""}
-
-
-def env_bool(name: str, default: bool) -> bool:
-    """Read a boolean variable; anything but a clear yes or no is an error."""
-    raw = os.environ.get(name)
-    if raw is None:
-        return default
-    value = raw.strip().lower()
-    if value in _TRUE:
-        return True
-    if value in _FALSE:
-        return False
-    raise ImproperlyConfigured(
-        f"{name} must be one of 1/0, true/false, yes/no, on/off; got {raw!r}"
-    )
-
-
-def env_list(name: str, default: list[str]) -> list[str]:
-    """Read a comma-separated list."""
-    raw = os.environ.get(name)
-    if raw is None:
-        return default
-    return [item.strip() for item in raw.split(",") if item.strip()]
 
 
 def database_config(url: str | None) -> dict[str, Any]:
@@ -68,22 +43,11 @@ def database_config(url: str | None) -> dict[str, Any]:
     return config
 
 
-def env_file(name: str) -> Path | None:
-    """An optional path to an existing file."""
-    raw = os.environ.get(name, "").strip()
-    if not raw:
-        return None
-    path = Path(raw).expanduser().resolve()
-    if not path.is_file():
-        raise ImproperlyConfigured(f"{name} names {raw!r}, which is not a file")
-    return path
-
-
-DEBUG = env_bool("QUARTIER_DEBUG", False)
+DEBUG = read("QUARTIER_DEBUG")
 # A city's own indicators (added to or replacing the shipped catalogue) and method presets.
-QUARTIER_INDICATORS_FILE = env_file("QUARTIER_INDICATORS_FILE")
-QUARTIER_METHODS_FILE = env_file("QUARTIER_METHODS_FILE")
-SECRET_KEY = os.environ.get("QUARTIER_SECRET_KEY", "")
+QUARTIER_INDICATORS_FILE = read("QUARTIER_INDICATORS_FILE")
+QUARTIER_METHODS_FILE = read("QUARTIER_METHODS_FILE")
+SECRET_KEY = read("QUARTIER_SECRET_KEY")
 if not SECRET_KEY:
     # Zero set-up for a local installation: a random key is made once and kept under ./var.
     _key_file = VAR_DIR / "secret_key"
@@ -92,9 +56,7 @@ if not SECRET_KEY:
         _key_file.write_text(secrets.token_urlsafe(50))
         _key_file.chmod(0o600)
     SECRET_KEY = _key_file.read_text().strip()
-elif len(SECRET_KEY) < 32:
-    raise ImproperlyConfigured("QUARTIER_SECRET_KEY must be at least 32 characters long")
-ALLOWED_HOSTS = env_list("QUARTIER_ALLOWED_HOSTS", ["127.0.0.1", "localhost", "[::1]"])
+ALLOWED_HOSTS = read("QUARTIER_ALLOWED_HOSTS")
 
 INSTALLED_APPS = [
     "django.contrib.admin",
@@ -140,7 +102,7 @@ TEMPLATES = [
     },
 ]
 
-DATABASES = {"default": database_config(os.environ.get("QUARTIER_DATABASE_URL"))}
+DATABASES = {"default": database_config(read("QUARTIER_DATABASE_URL"))}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_PASSWORD_VALIDATORS = [
@@ -169,5 +131,5 @@ LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
-    "root": {"handlers": ["console"], "level": os.environ.get("QUARTIER_LOG_LEVEL", "WARNING")},
+    "root": {"handlers": ["console"], "level": read("QUARTIER_LOG_LEVEL")},
 }
