@@ -12,20 +12,14 @@ from django.db.models import Count, QuerySet
 from django.http import HttpRequest
 from django.utils.formats import number_format
 from django.utils.translation import gettext_lazy as _
-from pyproj import Geod
 
+from quartier.analysis.shapes import area_km2
 from quartier.areas.models import Area, AreaGeometry, AreaLevel
-
-# Geodesic area on the WGS 84 ellipsoid: correct anywhere on earth, no projection to choose.
-_GEOD = Geod(ellps="WGS84")
 
 
 def geometry_area_km2(wkb: bytes | memoryview) -> float:
     """The area of a WKB (Multi)Polygon in EPSG:4326, in square kilometres."""
-    geometry = shapely.from_wkb(bytes(wkb))
-    area_m2, _perimeter = _GEOD.geometry_area_perimeter(geometry)
-    # pyproj signs the area by ring orientation; the size is what matters here.
-    return abs(float(area_m2)) / 1_000_000
+    return area_km2(shapely.from_wkb(bytes(wkb)))
 
 
 @admin.register(AreaLevel)

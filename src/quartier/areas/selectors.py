@@ -10,16 +10,13 @@ import datetime
 from dataclasses import dataclass
 from typing import Any
 
-import numpy as np
 import shapely
 from django.db.models import BinaryField, Count, OuterRef, Q, QuerySet, Subquery
 from django.utils import timezone
-from shapely.geometry import mapping
 
+from quartier.analysis.shapes import geojson_geometries
 from quartier.areas.models import Area, AreaGeometry, AreaLevel
 
-# Six decimals of a degree are about 0.1 m: far finer than any boundary drawn on a web map.
-COORDINATE_DECIMALS = 6
 # 0.00005° is 3.5 m east-west and 5.6 m north-south at 51° N: invisible at city zoom, yet it
 # shrinks the GeoJSON of detailed boundaries to about a third.
 WEB_SIMPLIFY_TOLERANCE = 0.00005
@@ -126,23 +123,6 @@ def area_current_shapes(*, level: str, on: datetime.date | None = None) -> list[
     ]
 
 
-def _geometries_json(
-    geometries: list[shapely.MultiPolygon], simplify_tolerance: float | None
-) -> list[dict[str, Any]]:
-    """GeoJSON geometry objects, simplified and rounded in one vectorised pass."""
-    shapes = np.asarray(geometries, dtype=object)
-    if simplify_tolerance and len(shapes):
-        simplified = shapely.simplify(shapes, simplify_tolerance, preserve_topology=True)
-        # GEOS turns a one-part MultiPolygon into a Polygon; clients expect the stored type.
-        collapsed = (shapely.get_type_id(shapes) == shapely.GeometryType.MULTIPOLYGON) & (
-            shapely.get_type_id(simplified) == shapely.GeometryType.POLYGON
-        )
-        simplified[collapsed] = shapely.multipolygons(simplified[collapsed][:, np.newaxis])
-        shapes = simplified
-    rounded = shapely.transform(shapes, lambda xy: np.round(xy, COORDINATE_DECIMALS))
-    return [dict(mapping(geometry)) for geometry in rounded]
-
-
 def area_geojson(
     *,
     level: str,
@@ -157,7 +137,7 @@ def area_geojson(
     computations.
     """
     shapes = area_current_shapes(level=level, on=on)
-    geometries = _geometries_json([shape.geometry for shape in shapes], simplify_tolerance)
+    geometries = geojson_geometries([shape.geometry for shape in shapes], simplify_tolerance)
     features = [
         {
             "type": "Feature",

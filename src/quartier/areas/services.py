@@ -10,6 +10,7 @@ import shapely
 from django.db import transaction
 
 from quartier.analysis.geodata import AreaFeature, AreaLayer
+from quartier.analysis.shapes import containing
 from quartier.areas.models import Area, AreaGeometry, AreaLevel
 
 # Areas imported for the first time are taken as valid "since always": their start is unknown.
@@ -151,17 +152,15 @@ def _parents_by_location(
     if not parents:
         raise AreaImportError(f"level {parent_level.key!r} has no areas with geometry yet")
     shapes = [shapely.from_wkb(bytes(geometries[p.pk].wkb)) for p in parents]
-    tree = shapely.STRtree(shapes)
+    found = containing(shapes, [feature.geometry for feature in layer.features])
     result: dict[str, Area | None] = {}
-    for feature in layer.features:
-        point = shapely.point_on_surface(feature.geometry)
-        hits = tree.query(point, predicate="within")
-        if len(hits) == 0:
+    for feature, parent in zip(layer.features, found, strict=True):
+        if parent < 0:
             raise AreaImportError(
                 f"{layer.path.name}: feature {feature.number} (code {feature.code!r}) "
                 f"lies in no area of level {parent_level.key!r}"
             )
-        result[feature.code] = parents[int(hits[0])]
+        result[feature.code] = parents[parent]
     return result
 
 
