@@ -63,6 +63,25 @@ def test_parent_by_location(levels: None, districts: Path, write_geojson: WriteG
     assert Area.objects.get(code="X1").parent.code == "02"
 
 
+def test_an_area_outside_every_parent_is_refused_by_location(
+    levels: None, districts: Path, write_geojson: WriteGeojson
+) -> None:
+    import_areas(districts, "stadtbezirk")
+    before = snapshot()
+    # The first lies in district 01; the second 50 km away from every district.
+    path = write_geojson(
+        "weit.geojson",
+        [feature("0101", "drin", square(X0 + 100, Y0 + 100)),
+         feature("9901", "weit weg", square(X0 + 50_000, Y0))],
+    )  # fmt: skip
+    with pytest.raises(CommandError) as raised:
+        import_areas(path, "sozialraum", "--parent-by-location")
+    assert "weit.geojson: feature 2 (code '9901') lies in no area of level 'stadtbezirk'" in str(
+        raised.value
+    )
+    assert snapshot() == before
+
+
 def test_reimport_changes_nothing(levels: None, districts: Path, quarters: Path) -> None:
     import_areas(districts, "stadtbezirk")
     import_areas(quarters, "sozialraum", "--parent-field", "parent")
