@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime
 import zipfile
+from io import StringIO
 from pathlib import Path
 
 import numpy as np
@@ -80,6 +81,20 @@ def test_an_area_outside_every_parent_is_refused_by_location(
         raised.value
     )
     assert snapshot() == before
+
+
+def test_levels_lists_each_level_with_its_number_of_areas(
+    levels: None, districts: Path, quarters: Path
+) -> None:
+    import_areas(districts, "stadtbezirk")
+    import_areas(quarters, "sozialraum", "--parent-field", "parent")
+    out = StringIO()
+    call_command("levels", stdout=out)
+    lines = [line.split() for line in out.getvalue().splitlines()]
+    assert lines == [
+        ["0", "stadtbezirk", "Stadtbezirk", "2", "areas"],
+        ["1", "sozialraum", "Sozialraum", "4", "areas"],
+    ]
 
 
 def test_reimport_changes_nothing(levels: None, districts: Path, quarters: Path) -> None:

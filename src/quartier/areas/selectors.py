@@ -39,6 +39,12 @@ def area_levels_list() -> list[AreaLevel]:
     return list(AreaLevel.objects.order_by("rank"))
 
 
+def area_levels_with_counts() -> list[tuple[AreaLevel, int]]:
+    """All configured levels, coarsest first, each with its number of areas (ever imported)."""
+    levels = AreaLevel.objects.annotate(area_count=Count("areas")).order_by("rank")
+    return [(level, level.area_count) for level in levels]
+
+
 def area_level_get(*, key: str) -> AreaLevel | None:
     """The level with this key, or None if there is none."""
     return AreaLevel.objects.filter(key=key).first()

@@ -5,9 +5,8 @@ from __future__ import annotations
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
-from django.db.models import Count
 
-from quartier.areas.models import AreaLevel
+from quartier.areas.selectors import area_levels_with_counts
 from quartier.areas.services import AreaImportError, area_levels_define
 
 
@@ -28,8 +27,8 @@ class Command(BaseCommand):
                 area_levels_define(levels=[_parse(item) for item in options["levels"]])
             except AreaImportError as error:
                 raise CommandError(str(error)) from error
-        for level in AreaLevel.objects.annotate(count=Count("areas")).order_by("rank"):
-            self.stdout.write(f"{level.rank}  {level.key:<24} {level.name:<28} {level.count} areas")
+        for level, count in area_levels_with_counts():
+            self.stdout.write(f"{level.rank}  {level.key:<24} {level.name:<28} {count} areas")
 
 
 def _parse(item: str) -> tuple[str, str]:
