@@ -10,7 +10,9 @@ import datetime
 from dataclasses import dataclass
 from typing import Any
 
+import polars as pl
 import shapely
+from django.db import connection
 from django.db.models import BinaryField, Count, OuterRef, Q, QuerySet, Subquery
 from django.utils import timezone
 
@@ -160,3 +162,27 @@ def area_geojson(
         for shape, geometry in zip(shapes, geometries, strict=True)
     ]
     return {"type": "FeatureCollection", "features": features}
+
+
+# The columns of `areas_frame`: what the analysis core knows of an area.
+AREA_SCHEMA = {
+    "code": pl.Utf8,
+    "name": pl.Utf8,
+    "level": pl.Utf8,
+    "rank": pl.Int64,
+    "parent": pl.Utf8,
+}
+
+
+def areas_frame() -> pl.DataFrame:
+    """Every area with its level key, the level's rank (0 = the city) and its parent's code."""
+    area, level = Area._meta.db_table, AreaLevel._meta.db_table
+    sql = (
+        f"SELECT a.code, a.name, l.key, l.rank, p.code FROM {area} a "
+        f"JOIN {level} l ON l.id = a.level_id LEFT JOIN {area} p ON p.id = a.parent_id "
+        "ORDER BY l.rank, a.code"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql)
+        rows = cursor.fetchall()
+    return pl.DataFrame(rows, schema=AREA_SCHEMA, orient="row")

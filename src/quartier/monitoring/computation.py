@@ -26,11 +26,11 @@ from quartier.analysis.disclosure import (
 )
 from quartier.analysis.indicators import compute_indicators
 from quartier.analysis.methods import BelowAverageParams, below_average_params
+from quartier.areas.selectors import areas_frame
 from quartier.monitoring import writers
 from quartier.monitoring.models import Computation, ResultPart
 from quartier.monitoring.selectors import (
     aktionsraum_overrides,
-    areas_frame,
     catalogue_load,
     indicator_values,
     observations_frame,

@@ -103,8 +103,9 @@ class ExportError(ValueError):
 def export_table(values: pl.DataFrame, areas: pl.DataFrame, catalogue: Catalogue) -> pl.DataFrame:
     """The selector's rows in the export columns, full precision, in catalogue order.
 
-    `values` has the columns of `indicator_values`, `areas` those of `areas_frame`. Rows are
-    sorted by indicator (catalogue order), period, level (coarsest first), area and breakdown.
+    `values` has the columns of `indicator_values`, `areas` those of
+    `quartier.areas.selectors.areas_frame`. Rows are sorted by indicator (catalogue order),
+    period, level (coarsest first), area and breakdown.
     """
     order = {indicator.key: position for position, indicator in enumerate(catalogue)}
     minimum = {indicator.key: indicator.min_denominator for indicator in catalogue}

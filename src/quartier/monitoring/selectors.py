@@ -19,7 +19,7 @@ from quartier.analysis.catalogue import Catalogue, load_catalogue
 from quartier.analysis.disclosure import View, internal_view
 from quartier.analysis.evaluate import FIGURE_COLUMNS
 from quartier.analysis.indicators import OUTPUT_SCHEMA
-from quartier.areas.models import Area, AreaLevel
+from quartier.areas.models import Area
 from quartier.monitoring.models import (
     AktionsraumOverride,
     Computation,
@@ -37,13 +37,6 @@ OBSERVATION_SCHEMA = {
     "breakdown_key": pl.Categorical,
     "value": pl.Float64,
     "flag": pl.Categorical,
-}
-AREA_SCHEMA = {
-    "code": pl.Utf8,
-    "name": pl.Utf8,
-    "level": pl.Utf8,
-    "rank": pl.Int64,
-    "parent": pl.Utf8,
 }
 
 
@@ -75,17 +68,6 @@ def observations_frame(
         f"FROM {obs} o JOIN {area} a ON a.id = o.area_id WHERE 1 = 1{var_sql}{year_sql}"
     )
     return _frame(sql, var_params + year_params, OBSERVATION_SCHEMA)
-
-
-def areas_frame() -> pl.DataFrame:
-    """Every area with its level key, the level's rank (0 = the city) and its parent's code."""
-    area, level = Area._meta.db_table, AreaLevel._meta.db_table
-    sql = (
-        f"SELECT a.code, a.name, l.key, l.rank, p.code FROM {area} a "
-        f"JOIN {level} l ON l.id = a.level_id LEFT JOIN {area} p ON p.id = a.parent_id "
-        "ORDER BY l.rank, a.code"
-    )
-    return _frame(sql, [], AREA_SCHEMA)
 
 
 VALUE_COLUMNS = [*FIGURE_COLUMNS, "missing_reason"]

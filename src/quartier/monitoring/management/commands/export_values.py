@@ -11,7 +11,7 @@ import polars as pl
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from quartier.analysis.catalogue import Catalogue, CatalogueError
-from quartier.areas.selectors import area_geojson, area_levels_list
+from quartier.areas.selectors import area_geojson, area_levels_list, areas_frame
 from quartier.monitoring.export_files import write_export
 from quartier.monitoring.exports import (
     FORMATS,
@@ -20,7 +20,7 @@ from quartier.monitoring.exports import (
     Geometries,
     export_table,
 )
-from quartier.monitoring.selectors import areas_frame, catalogue_load, indicator_values
+from quartier.monitoring.selectors import catalogue_load, indicator_values
 
 # Usage errors exit with 2, as argparse does for a malformed command line.
 USAGE_ERROR = 2
