@@ -109,9 +109,7 @@ def _unknown_areas_message(unknown: pl.DataFrame, file: str, area_level: str | N
 
 
 def _with_breakdown_key(frame: pl.DataFrame, file: str, dimensions: list[str]) -> pl.DataFrame:
-    """Add the canonical text 'age_group=0-5;gender=weiblich' (dimensions sorted)."""
-    if not dimensions:
-        return frame.with_columns(pl.lit("").alias("breakdown_key"))
+    """Add the canonical text 'age_group=0-5;gender=weiblich' (dimensions sorted, "" for none)."""
     for dimension in dimensions:
         # ';' and '=' separate the parts of the key, so they cannot appear inside a value.
         bad = frame.filter(pl.col(dimension).str.contains(r"[;=]"))

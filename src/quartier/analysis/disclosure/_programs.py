@@ -134,10 +134,8 @@ class Problem:
 
     def _protect(self, cell: int) -> tuple[IntArray, FloatArray] | None:
         for near in self._neighbourhoods(cell):
-            change = self._cheapest_change(cell, near)
-            if change is not None:
-                moved = np.abs(change) > TOLERANCE
-                found = near[moved], change[moved]
+            found = self._change_over(cell, near)
+            if found is not None:
                 self.hidden[found[0]] = True
                 self._remember(found)
                 return found
@@ -181,21 +179,23 @@ class Problem:
         inside = np.flatnonzero(self.hidden)
         replaced = {}
         for cell in users:
-            found = self._protected(cell) or self._within(cell, inside)
+            found = self._protected(cell)
             if found is None:
-                return None
-            # Valid whatever becomes of the complement: hiding more only widens the choices.
-            self._remember(found)
+                found = self._change_over(cell, inside)
+                if found is None:
+                    return None
+                # Valid whatever becomes of the complement: hiding more only widens the choices.
+                self._remember(found)
             replaced[cell] = found
         return replaced
 
-    def _within(self, cell: int, inside: IntArray) -> tuple[IntArray, FloatArray] | None:
-        """A change raising ``cell`` by the width that moves only the cells ``inside``."""
-        change = self._cheapest_change(cell, inside)
+    def _change_over(self, cell: int, near: IntArray) -> tuple[IntArray, FloatArray] | None:
+        """The cheapest change over ``near`` raising ``cell``: the cells moved, and by how much."""
+        change = self._cheapest_change(cell, near)
         if change is None:
             return None
         moved = np.abs(change) > TOLERANCE
-        return inside[moved], change[moved]
+        return near[moved], change[moved]
 
     def _neighbourhoods(self, cell: int) -> Iterator[IntArray]:
         """Cells to try changes over, smallest first.
