@@ -108,5 +108,7 @@ def test_a_bad_variable_stops_the_start(
     result = subprocess.run(
         [sys.executable, "-m", "quartier", "check"], capture_output=True, text=True, env=env
     )
-    assert result.returncode != 0
-    assert message in result.stderr
+    assert result.returncode == 2
+    # One line that names the variable, no traceback.
+    assert result.stderr.startswith(f"quartier: {message}")
+    assert result.stderr.count("\n") == 1

@@ -20,6 +20,7 @@ def command_name(spelled: str) -> str:
 def main(argv: list[str] | None = None) -> None:
     """Run a management command, e.g. `quartier migrate` or `quartier import-areas FILE`."""
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "quartier.settings")
+    from django.core.exceptions import ImproperlyConfigured
     from django.core.management import ManagementUtility
 
     class Utility(ManagementUtility):
@@ -30,7 +31,12 @@ def main(argv: list[str] | None = None) -> None:
 
     arguments = list(sys.argv if argv is None else argv)
     # `python -m quartier` would otherwise show itself as `__main__.py`.
-    Utility(["quartier", *arguments[1:]]).execute()
+    try:
+        Utility(["quartier", *arguments[1:]]).execute()
+    except ImproperlyConfigured as error:
+        # A wrong environment variable: the message names it; a traceback would bury it.
+        sys.stderr.write(f"quartier: {error}\n")
+        sys.exit(2)
 
 
 if __name__ == "__main__":
