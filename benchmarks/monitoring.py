@@ -33,12 +33,10 @@ from typing import Any
 import numpy as np
 import polars as pl
 
-from quartier.analysis.aktionsraeume import IndexIndicator, classify_areas
 from quartier.analysis.catalogue import Catalogue, Domain, Indicator, Term
 from quartier.analysis.disclosure import publish
 from quartier.analysis.indicators import compute_indicators
-from quartier.analysis.methods import berlin_mss_params
-from quartier.analysis.mss import berlin_mss
+from quartier.analysis.indices import IndexIndicator, berlin_mss, berlin_mss_params, classify_areas
 
 State = dict[str, Any]
 Step = tuple[str, Callable[[State], None]]

@@ -9,7 +9,7 @@ from pathlib import Path
 import shapely
 from django.core.management import call_command
 
-from quartier.analysis.geodata import read_area_layer
+from quartier.analysis.geo import read_area_layer
 
 BERLIN = "berlin-lor/planungsraeume-bis-2020.geojson"
 # The published file gives Charlottenburg's "Schloßstraße" (feature 124) the code of the

@@ -1,6 +1,6 @@
 """Generate docs/indicators.md from the indicator catalogue, so the docs cannot drift.
 
-Run `make docs` after changing `src/quartier/analysis/data/indicators.yaml`; a test fails while
+Run `make docs` after changing `src/quartier/analysis/catalogue/indicators.yaml`; a test fails while
 docs/indicators.md is out of date.
 """
 
@@ -11,7 +11,8 @@ from quartier.analysis.catalogue import Catalogue, Indicator, formula, load_cata
 INTRO = """\
 # Indicator catalogue
 
-Generated from `src/quartier/analysis/data/indicators.yaml` by `make docs`; do not edit by hand.
+Generated from `src/quartier/analysis/catalogue/indicators.yaml` by `make docs`; do not edit
+by hand.
 `quartier indicators` lists the same catalogue, merged with the city's own file.
 
 ## How indicators are computed

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import polars as pl
 
-from quartier.analysis.aktionsraeume import (
+from quartier.analysis.indices._below_average import (
     IndexIndicator,
     classify_areas,
-    compare,
     domain_status,
     select_aktionsraeume,
+    selection_changes,
 )
 
 INDICATORS = [
@@ -103,7 +103,7 @@ def test_aktionsquartiere_only_outside_aktionsraeume_and_overrides() -> None:
 
 
 def test_compare_years() -> None:
-    assert compare({"A", "B", "D"}, {"A", "C"}) == {
+    assert selection_changes({"A", "B", "D"}, {"A", "C"}) == {
         "entered": ["B", "D"],
         "left": ["C"],
         "stayed": ["A"],

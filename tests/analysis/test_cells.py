@@ -5,7 +5,7 @@ from __future__ import annotations
 import polars as pl
 import pytest
 
-from quartier.analysis.cells import detect_decimal, parse_values, plain_numbers, year_expr
+from quartier.analysis.tables._cells import detect_decimal, parse_values, plain_numbers, year_expr
 
 NBSP = "\u00a0"
 

@@ -6,8 +6,6 @@ every hidden cell with linear programs written out in the test.
 
 from __future__ import annotations
 
-import doctest
-import importlib
 from collections.abc import Sequence
 
 import numpy as np
@@ -420,29 +418,6 @@ def test_duplicate_cells_and_cyclic_hierarchies_are_refused() -> None:
     loop = pl.DataFrame({"area": ["a", "b"], "value": [1, 2]})
     with pytest.raises(ValueError, match="cycle"):
         suppress_counts(loop, areas={"a": "b", "b": "a"})
-
-
-MODULES = [
-    "",
-    ".audit",
-    ".counts",
-    ".primary",
-    ".protection",
-    ".publication",
-    "._count_names",
-    "._key_index",
-    ".relations",
-    ".secondary",
-    ".tables",
-]
-
-
-@pytest.mark.parametrize("name", MODULES)
-def test_docstring_examples(name: str) -> None:
-    module = importlib.import_module("quartier.analysis.disclosure" + name)
-    result = doctest.testmod(module, optionflags=doctest.ELLIPSIS)
-    assert result.failed == 0
-    assert result.attempted > 0
 
 
 def test_a_hidden_cell_outside_every_relation_is_unbounded() -> None:

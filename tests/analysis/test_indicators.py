@@ -10,11 +10,15 @@ import math
 import polars as pl
 import pytest
 
-from quartier.analysis import cubes
-from quartier.analysis.aggregate import AreaError
 from quartier.analysis.catalogue import Catalogue, Domain, Indicator, Term, load_catalogue
-from quartier.analysis.cubes import ObservationError
-from quartier.analysis.indicators import OUTPUT_SCHEMA, IndicatorResults, compute_indicators
+from quartier.analysis.indicators import (
+    OUTPUT_SCHEMA,
+    AreaError,
+    IndicatorResults,
+    ObservationError,
+    compute_indicators,
+)
+from quartier.analysis.indicators import _cubes as cubes
 
 AREAS = pl.DataFrame(
     {

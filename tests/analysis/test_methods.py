@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from quartier.analysis.methods import (
+from quartier.analysis.indices import (
     METHODS_FILE,
     BelowAverageParams,
     BerlinMssParams,

@@ -12,8 +12,8 @@ import pytest
 from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
-from quartier.analysis.methods import BerlinMssParams, berlin_mss_params
-from quartier.analysis.mss import (
+from quartier.analysis.indices import BerlinMssParams, berlin_mss_params
+from quartier.analysis.indices._mss import (
     RESULT_COLUMNS,
     MssError,
     MssResult,
@@ -21,8 +21,7 @@ from quartier.analysis.mss import (
     mss_class,
     numeric_columns,
 )
-from quartier.analysis.table_core import LINE, RawTable, TableError
-from quartier.analysis.tables import read_table
+from quartier.analysis.tables import LINE, RawTable, TableError, read_table
 
 YEARS = (2013, 2015, 2017)
 STATUS = [

@@ -25,7 +25,7 @@ from shapely.geometry import shape
 
 from quartier.analysis.catalogue import load_catalogue
 from quartier.analysis.indicators import compute_indicators
-from quartier.analysis.methods import below_average_params
+from quartier.analysis.indices import below_average_params
 from quartier.analysis.musterstadt import DEFAULT_SEED, Manifest, generate, read_manifest
 from quartier.analysis.tables import breakdown_dimensions, read_table, spec_from_mapping, tidy_table
 

@@ -18,6 +18,7 @@ from django.db import connection
 from django.test import Client
 
 from quartier.analysis import disclosure
+from quartier.analysis.disclosure import _publication
 from quartier.areas.models import Area
 from quartier.monitoring import computation as service
 from quartier.monitoring import writers
@@ -130,7 +131,7 @@ def test_public_read_is_the_stored_publication_and_computes_nothing(
 
     monkeypatch.setattr(service, "publish", recording)
     compute()
-    for module in (service, disclosure, disclosure.publication):
+    for module in (service, disclosure, _publication):
         monkeypatch.setattr(module, "publish", refuse)
     monkeypatch.setattr(service, "compute_indicators", refuse)
 

@@ -13,7 +13,7 @@ from django.http import HttpRequest
 from django.utils.formats import number_format
 from django.utils.translation import gettext_lazy as _
 
-from quartier.analysis.shapes import area_km2
+from quartier.analysis.geo import area_km2
 from quartier.areas.models import Area, AreaGeometry, AreaLevel
 
 

@@ -16,7 +16,7 @@ from django.db import connection
 from django.db.models import BinaryField, Count, OuterRef, Q, QuerySet, Subquery
 from django.utils import timezone
 
-from quartier.analysis.shapes import geojson_geometries
+from quartier.analysis.geo import geojson_geometries
 from quartier.areas.models import Area, AreaGeometry, AreaLevel
 
 # 0.00005° is 3.5 m east-west and 5.6 m north-south at 51° N: invisible at city zoom, yet it

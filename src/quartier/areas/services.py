@@ -9,8 +9,7 @@ from dataclasses import dataclass, field
 import shapely
 from django.db import transaction
 
-from quartier.analysis.geodata import AreaFeature, AreaLayer
-from quartier.analysis.shapes import containing
+from quartier.analysis.geo import AreaFeature, AreaLayer, containing
 from quartier.areas.models import Area, AreaGeometry, AreaLevel
 
 # Areas imported for the first time are taken as valid "since always": their start is unknown.

@@ -15,7 +15,7 @@ import polars as pl
 from django.conf import settings
 from django.db import transaction
 
-from quartier.analysis import aktionsraeume as rule
+from quartier.analysis import indices as rule
 from quartier.analysis.catalogue import Catalogue
 from quartier.analysis.disclosure import (
     DEFAULT_MIN_COUNT,
@@ -25,7 +25,7 @@ from quartier.analysis.disclosure import (
     publish,
 )
 from quartier.analysis.indicators import compute_indicators
-from quartier.analysis.methods import BelowAverageParams, below_average_params
+from quartier.analysis.indices import BelowAverageParams, below_average_params
 from quartier.areas.selectors import areas_frame
 from quartier.monitoring import writers
 from quartier.monitoring.models import Computation, ResultPart
@@ -227,7 +227,7 @@ def aktionsraeume_report(*, year: int, compare: int | None = None) -> Aktionsrau
     areas = areas_frame()
     now = _selection(year, catalogue, params, areas)
     before = _selection(compare, catalogue, params, areas) if compare is not None else None
-    changes = rule.compare(now.aktionsraeume, before.aktionsraeume if before else set())
+    changes = rule.selection_changes(now.aktionsraeume, before.aktionsraeume if before else set())
     if before is None:
         changes = {"entered": [], "left": [], "stayed": []}
     names = dict(zip(areas["code"], areas["name"], strict=True))

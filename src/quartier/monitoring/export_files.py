@@ -23,7 +23,7 @@ from openpyxl.packaging.custom import StringProperty
 from openpyxl.styles import Font
 
 from quartier.analysis.catalogue import Catalogue
-from quartier.analysis.german import german_number
+from quartier.analysis.tables import german_number
 from quartier.monitoring.exports import (
     COLUMNS,
     COUNT_COLUMNS,

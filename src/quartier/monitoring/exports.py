@@ -21,7 +21,7 @@ from typing import Any, TypeAlias
 import polars as pl
 
 from quartier.analysis.catalogue import Catalogue, Indicator
-from quartier.analysis.german import german_number
+from quartier.analysis.tables import german_number
 
 __all__ = [
     "COLUMNS",

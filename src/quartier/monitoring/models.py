@@ -10,7 +10,7 @@ from __future__ import annotations
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from quartier.analysis.breakdown_keys import parse_key
+from quartier.analysis.tables import parse_key
 from quartier.areas.models import Area
 
 

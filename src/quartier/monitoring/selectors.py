@@ -17,8 +17,7 @@ from django.db import connection
 
 from quartier.analysis.catalogue import Catalogue, load_catalogue
 from quartier.analysis.disclosure import View, internal_view
-from quartier.analysis.evaluate import FIGURE_COLUMNS
-from quartier.analysis.indicators import OUTPUT_SCHEMA
+from quartier.analysis.indicators import FIGURE_COLUMNS, OUTPUT_SCHEMA
 from quartier.areas.models import Area
 from quartier.monitoring.models import (
     AktionsraumOverride,

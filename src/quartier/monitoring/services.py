@@ -8,8 +8,13 @@ from pathlib import Path
 import polars as pl
 from django.db import transaction
 
-from quartier.analysis.breakdown_keys import key_expression
-from quartier.analysis.tables import TableSpec, breakdown_dimensions, read_table, tidy_table
+from quartier.analysis.tables import (
+    TableSpec,
+    breakdown_dimensions,
+    key_expression,
+    read_table,
+    tidy_table,
+)
 from quartier.areas.models import Area, AreaLevel
 from quartier.monitoring import writers
 

@@ -38,8 +38,8 @@ A city with two districts of two blocks each; one block holds a single person:
 
 from __future__ import annotations
 
-from .audit import feasible_intervals, recoverable_cells
-from .counts import (
+from ._audit import feasible_intervals, recoverable_cells
+from ._counts import (
     NOT_APPLICABLE,
     NOTHING,
     SECRET,
@@ -47,17 +47,17 @@ from .counts import (
     disclose_counts,
     suppress_counts,
 )
-from .primary import DEFAULT_MIN_COUNT, primary_cells
-from .protection import DEFAULT_PROTECTION_WIDTH, protect_cells
-from .publication import FLAG, FLAG_COLUMNS, UNRELIABLE, hierarchy_levels, internal_view, publish
-from .relations import Relation, RelationSet
-from .secondary import Suppression, suppress
-from .tables import (
+from ._frames import (
     breakdown_relations,
     hierarchy_relations,
     split_breakdown_key,
     table_relations,
 )
+from ._primary import DEFAULT_MIN_COUNT, primary_cells
+from ._protection import DEFAULT_PROTECTION_WIDTH, protect_cells
+from ._publication import FLAG, FLAG_COLUMNS, UNRELIABLE, hierarchy_levels, internal_view, publish
+from ._relations import Relation, RelationSet
+from ._secondary import Suppression, suppress
 
 __all__ = [
     "DEFAULT_MIN_COUNT",

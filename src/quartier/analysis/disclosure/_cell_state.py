@@ -6,7 +6,7 @@ from dataclasses import dataclass, replace
 
 import numpy as np
 
-from .relations import BoolArray, FloatArray, IntArray
+from ._relations import BoolArray, FloatArray, IntArray
 
 # The cost of hiding a kept cell (the city total) against 1 for any other.
 KEEP_COST = 1e3

@@ -5,8 +5,8 @@ from __future__ import annotations
 import itertools
 from collections.abc import Iterable, Mapping, Sequence
 
-from quartier.analysis.breakdown_keys import format_key, parse_key
 from quartier.analysis.catalogue import Indicator, Term
+from quartier.analysis.tables import format_key, parse_key
 
 SUM = " + "  # joins the atoms of a count's name
 

@@ -6,12 +6,12 @@ from collections.abc import Sequence
 
 import numpy as np
 
-from quartier.analysis.breakdown_keys import parse_key
+from quartier.analysis.tables import parse_key
 
 from ._count_names import SUM, atom_name
+from ._relations import BoolArray, FloatArray, RelationSet
 from ._roles import Layout
 from ._slots import NONE, Positions, Slots
-from .relations import BoolArray, FloatArray, RelationSet
 
 
 def count_relations(names: Sequence[str]) -> list[tuple[int, str, int]]:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import polars as pl
 
-from .relations import BoolArray
+from ._relations import BoolArray
 
 SECRET, NOTHING, NOT_APPLICABLE, UNRELIABLE = ".", "-", "x", "/"
 FLAGS = ["", SECRET, NOTHING, NOT_APPLICABLE, UNRELIABLE]

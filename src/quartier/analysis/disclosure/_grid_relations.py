@@ -7,10 +7,10 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from ._key_index import KeyIndex
-from .relations import BoolArray, IntArray, RelationSet
+from ._relations import BoolArray, IntArray, RelationSet
 
 if TYPE_CHECKING:
-    from .tables import Grid
+    from ._frames import Grid
 
 
 class Lookup(KeyIndex):

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .relations import IntArray
+from ._relations import IntArray
 
 # Keys below this many slots per cell are looked up in a dense array, larger ones by search.
 _DENSE_SLOTS_PER_CELL = 8

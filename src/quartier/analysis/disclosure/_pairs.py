@@ -11,7 +11,7 @@ from dataclasses import dataclass, replace
 import numpy as np
 
 from ._cell_state import TOLERANCE, CellState
-from .relations import BoolArray, FloatArray, IntArray, RelationSet
+from ._relations import BoolArray, FloatArray, IntArray, RelationSet
 
 # More sensitive cells left than this for linear programs, and those in two relations are
 # protected by rectangles and twin sums wherever these exist (see `with_pairs`).

@@ -13,7 +13,7 @@ import highspy
 import numpy as np
 
 from ._cell_state import TOLERANCE, CellState
-from .relations import BoolArray, FloatArray, IntArray
+from ._relations import BoolArray, FloatArray, IntArray
 
 # Neighbourhoods tried in turn: cells within this many relation steps of the sensitive cell.
 _RADII = (2, 4)

@@ -12,8 +12,8 @@ import numpy as np
 import polars as pl
 
 from ._flags import SECRET, flags, missing
+from ._relations import BoolArray
 from ._slots import Slots
-from .relations import BoolArray
 
 
 @dataclass(frozen=True)
@@ -103,7 +103,7 @@ def rank_columns(
 ) -> list[pl.Series]:
     """Ranks, deciles and z-scores among the published values of each group only.
 
-    The rules are the engine's (`quartier.analysis.compare`): the smallest rank for ties,
+    The rules are the engine's (`quartier.analysis.indicators`): the smallest rank for ties,
     1 the most disadvantaged; deciles floor(10 (rank − 1) / n) + 1; z-scores with the
     population standard deviation. A test checks that they agree with the engine's.
     Computed on a frame of their own, so that nothing of the results is copied.

@@ -10,8 +10,8 @@ import polars as pl
 from quartier.analysis.catalogue import Catalogue
 
 from ._count_names import describe
+from ._relations import BoolArray, FloatArray
 from ._slots import NONE, Positions
-from .relations import BoolArray, FloatArray
 
 
 @dataclass(frozen=True)

@@ -21,8 +21,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from quartier.analysis.musterstadt.export import export_city
-from quartier.analysis.musterstadt.manifest import (
+from quartier.analysis.musterstadt._export import export_city
+from quartier.analysis.musterstadt._manifest import (
     AreaFileSpec,
     DataFileSpec,
     DecliningArea,
@@ -32,7 +32,7 @@ from quartier.analysis.musterstadt.manifest import (
     Story,
     read_manifest,
 )
-from quartier.analysis.musterstadt.simulate import simulate_city
+from quartier.analysis.musterstadt._simulate import simulate_city
 
 DEFAULT_SEED = 2026
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.core.management.base import CommandError, CommandParser
 
-from quartier.analysis.table_csv import DELIMITER_WORDS
+from quartier.analysis.tables import DELIMITER_WORDS
 
 __all__ = ["add_reading_options", "delimiter_option"]
 

@@ -7,7 +7,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from quartier.analysis.geodata import EXPORT_DRIVERS, GeodataError, write_area_layer
+from quartier.analysis.geo import EXPORT_DRIVERS, GeodataError, write_area_layer
 from quartier.areas.selectors import area_current_shapes
 
 

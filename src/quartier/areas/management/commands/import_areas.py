@@ -8,7 +8,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from quartier.analysis.geodata import GeodataError, read_area_layer
+from quartier.analysis.geo import GeodataError, read_area_layer
 from quartier.areas.services import AreaImportError, AreaImportReport, areas_import
 
 

@@ -13,10 +13,10 @@ from quartier.analysis.tables import (
     TableError,
     TableSpec,
     convert_table,
+    dimension_key,
     read_table,
     tidy_to_csv,
 )
-from quartier.analysis.tidy import dimension_key
 from quartier.monitoring.management.reading_options import add_reading_options, delimiter_option
 from quartier.monitoring.mappings import load_mapping
 

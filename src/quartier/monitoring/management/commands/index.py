@@ -8,8 +8,15 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from quartier.analysis.methods import BerlinMssParams, MethodError, berlin_mss_params
-from quartier.analysis.mss import MssError, MssResult, berlin_mss, numeric_columns
+from quartier.analysis.indices import (
+    BerlinMssParams,
+    MethodError,
+    MssError,
+    MssResult,
+    berlin_mss,
+    berlin_mss_params,
+    numeric_columns,
+)
 from quartier.analysis.tables import RawTable, TableError, read_table
 from quartier.monitoring.management.reading_options import add_reading_options, delimiter_option
 

@@ -7,9 +7,9 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from quartier.analysis.cells import FLAG_NAMES
-from quartier.analysis.table_csv import DELIMITER_NAMES
 from quartier.analysis.tables import (
+    DELIMITER_NAMES,
+    FLAG_NAMES,
     ColumnProfile,
     RawTable,
     TableError,

@@ -1,0 +1,91 @@
+r"""Statistics tables as German cities publish them: CSV and XLSX in, tidy observations out.
+
+The public API:
+
+- `read_table` reads a CSV file or an XLSX sheet into a `RawTable`, every cell kept as text with
+  the line it came from; encoding, delimiter, header row and decimal mark are detected.
+- `parse_values` splits text cells into numbers and status flags ("." secret, "-" nothing,
+  "x" not applicable).
+- `profile_columns` says what each column holds (for `quartier inspect`).
+- `TableSpec`, `spec_from_mapping` and `tidy_table` turn a raw table, wide or long, into tidy
+  records: area, period, variable, breakdowns, value, flag, and the source line and column.
+
+Examples
+--------
+>>> import tempfile
+>>> from pathlib import Path
+>>> folder = Path(tempfile.mkdtemp())
+>>> _ = (folder / "einwohner.csv").write_text(
+...     "Bezirk;Einwohner;Anteil SGB II\n01;1.675;9,7\n02;.;-\n", encoding="cp1252"
+... )
+>>> raw = read_table(folder / "einwohner.csv")
+>>> raw.delimiter, raw.decimal, raw.columns
+(';', ',', ['Bezirk', 'Einwohner', 'Anteil SGB II'])
+>>> tidy = tidy_table(raw, TableSpec(area="Bezirk", period=2012))
+>>> tidy.select("area", "variable", "value", "flag").rows()[:3]
+[('01', 'Einwohner', 1675.0, ''), ('02', 'Einwohner', None, '.'), ('01', 'Anteil SGB II', 9.7, '')]
+"""
+
+from __future__ import annotations
+
+from quartier.analysis.tables._breakdown_keys import (
+    format_key,
+    key_dimensions,
+    key_expression,
+    parse_key,
+)
+from quartier.analysis.tables._cells import FLAG_NAMES, parse_columns, parse_values
+from quartier.analysis.tables._columns import Columns, table_name
+from quartier.analysis.tables._csv import DELIMITER_NAMES, DELIMITER_WORDS
+from quartier.analysis.tables._german import german_number
+from quartier.analysis.tables._raw import LINE, RawTable, TableError
+from quartier.analysis.tables._read import ColumnProfile, profile_columns, read_table
+from quartier.analysis.tables._spec import (
+    DIMENSION_KEY,
+    TableSpec,
+    load_spec,
+    read_mapping_file,
+    spec_from_mapping,
+)
+from quartier.analysis.tables._tidy import (
+    Conversion,
+    breakdown_dimensions,
+    convert_table,
+    dimension_key,
+    tidy_table,
+    tidy_to_csv,
+    value_columns,
+)
+
+__all__ = [
+    "DELIMITER_NAMES",
+    "DELIMITER_WORDS",
+    "DIMENSION_KEY",
+    "FLAG_NAMES",
+    "LINE",
+    "ColumnProfile",
+    "Columns",
+    "Conversion",
+    "RawTable",
+    "TableError",
+    "TableSpec",
+    "breakdown_dimensions",
+    "convert_table",
+    "dimension_key",
+    "format_key",
+    "german_number",
+    "key_dimensions",
+    "key_expression",
+    "load_spec",
+    "parse_columns",
+    "parse_key",
+    "parse_values",
+    "profile_columns",
+    "read_mapping_file",
+    "read_table",
+    "spec_from_mapping",
+    "table_name",
+    "tidy_table",
+    "tidy_to_csv",
+    "value_columns",
+]

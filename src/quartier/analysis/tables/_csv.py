@@ -1,0 +1,244 @@
+"""Reading CSV files as German statistical offices and spreadsheets write them.
+
+Encoding (UTF-8 with or without BOM, UTF-16 with BOM, otherwise cp1252), delimiter (";", tab or
+",") and the header row (title lines above it are skipped) are detected. The body is parsed by
+polars; records that polars cannot parse (more cells than the header, stray quotes) make the reader
+fall back to Python's csv module, which is slower but lenient.
+"""
+
+from __future__ import annotations
+
+import codecs
+import csv
+import io
+from collections import Counter
+from pathlib import Path
+
+import polars as pl
+
+from quartier.analysis.tables._raw import LINE, Grid, TableError, find_header, listed_lines
+
+DELIMITERS = (";", "\t", ",")
+# How a delimiter may be written in options and mapping files.
+DELIMITER_WORDS = {";": ";", ",": ",", "\t": "\t", "tab": "\t", "\\t": "\t"}
+DELIMITER_NAMES = {";": "semicolon", "\t": "tab", ",": "comma"}
+# The start of the file looked at to find the delimiter and the header.
+SAMPLE_CHARS = 256 * 1024
+SAMPLE_RECORDS = 50
+
+
+def read_csv_grid(
+    path: Path, *, encoding: str | None, delimiter: str | None
+) -> tuple[Grid, str, str]:
+    """The header and body of a CSV file, with the encoding and delimiter used."""
+    text, encoding = decode(path, encoding)
+    sample, cut = _sample(text)
+    if delimiter is None:
+        delimiter = detect_delimiter(sample, cut=cut)
+    elif delimiter in DELIMITER_WORDS:
+        delimiter = DELIMITER_WORDS[delimiter]
+    else:
+        raise TableError(f"{path.name}: delimiter must be ';', ',' or tab, not {delimiter!r}")
+    records = _records(sample, delimiter, cut=cut)
+    if not records:
+        raise TableError(f"{path.name}: the file is empty")
+    header_index = find_header(records)
+    start, end, header = records[header_index]
+    problems = []
+    if header_index:
+        problems.append(
+            f"{header_index} line(s) above the header (line {start}) were skipped as titles"
+        )
+    body_text = _after_line(text, end)
+    try:
+        body, width, body_problems = _read_body(
+            body_text, delimiter, len(header), first_line=end + 1
+        )
+    except csv.Error as error:
+        raise TableError(f"{path.name}: cannot read the CSV records ({error})") from error
+    header = header + [""] * (width - len(header))
+    problems += body_problems
+    grid = Grid(header=header, header_line=start, body=body, problems=problems)
+    return grid, encoding, delimiter
+
+
+def decode(path: Path, encoding: str | None) -> tuple[str, str]:
+    """The text of a file and the encoding it was read with.
+
+    A byte order mark decides; otherwise UTF-8 if the bytes are valid UTF-8, else cp1252 (the
+    encoding of German Windows spreadsheets), else latin-1.
+    """
+    data = _read_bytes(path)
+    if encoding is not None:
+        return _decode_as(data, encoding, path), encoding
+    if data.startswith(codecs.BOM_UTF8):
+        return data.decode("utf-8-sig"), "utf-8-sig"
+    if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        return _decode_as(data, "utf-16", path), "utf-16"
+    for candidate in ("utf-8", "cp1252"):
+        try:
+            return _newlines(data.decode(candidate)), candidate
+        except UnicodeDecodeError:
+            continue
+    return _newlines(data.decode("latin-1")), "latin-1"
+
+
+def _read_bytes(path: Path) -> bytes:
+    try:
+        return path.read_bytes()
+    except OSError as error:
+        raise TableError(f"{path}: cannot read the file ({error.strerror})") from error
+
+
+def _decode_as(data: bytes, encoding: str, path: Path) -> str:
+    try:
+        return _newlines(data.decode(encoding).lstrip("\ufeff"))
+    except LookupError as error:
+        raise TableError(f"{path.name}: unknown encoding {encoding!r}") from error
+    except UnicodeDecodeError as error:
+        line = data[: error.start].count(b"\n") + 1
+        raise TableError(
+            f"{path.name}, line {line}: the file is not {encoding} "
+            f"(byte {data[error.start]:#04x}); try another --encoding"
+        ) from error
+
+
+def _newlines(text: str) -> str:
+    # Old Mac files end lines with a lone carriage return.
+    if "\n" not in text and "\r" in text:
+        return text.replace("\r", "\n")
+    return text
+
+
+def _sample(text: str) -> tuple[str, bool]:
+    if len(text) <= SAMPLE_CHARS:
+        return text, False
+    return text[:SAMPLE_CHARS], True
+
+
+def detect_delimiter(sample: str, *, cut: bool = False) -> str:
+    r"""The delimiter that splits the first records most consistently into several cells.
+
+    Examples
+    --------
+    >>> detect_delimiter("Bezirk;Anteil\n01;9,7\n02;3,4\n")
+    ';'
+    >>> detect_delimiter('id,name\n01,"Mitte, Nord"\n')
+    ','
+    """
+    best, best_score = DELIMITERS[0], (0, 0)
+    for delimiter in DELIMITERS:
+        counts = [len(cells) for _, _, cells in _records(sample, delimiter, cut=cut)]
+        several = [n for n in counts if n > 1]
+        if not several:
+            continue
+        mode = max(Counter(several).items(), key=lambda item: (item[1], item[0]))[0]
+        score = (counts.count(mode), mode)
+        if score > best_score:
+            best, best_score = delimiter, score
+    return best
+
+
+def _records(sample: str, delimiter: str, *, cut: bool) -> list[tuple[int, int, list[str]]]:
+    """(first line, last line, cells) of the first non-blank records of the sample."""
+    reader = csv.reader(io.StringIO(sample, newline=""), delimiter=delimiter)
+    records: list[tuple[int, int, list[str]]] = []
+    previous = 0
+    try:
+        for cells in reader:
+            start, previous = previous + 1, reader.line_num
+            if any(cell.strip() for cell in cells):
+                records.append((start, previous, cells))
+            if len(records) > SAMPLE_RECORDS:
+                break
+    except csv.Error:
+        pass
+    if cut and len(records) <= SAMPLE_RECORDS and records:
+        records.pop()  # the sample may end inside the last record
+    return records[:SAMPLE_RECORDS]
+
+
+def _after_line(text: str, line: int) -> str:
+    position = 0
+    for _ in range(line):
+        position = text.find("\n", position) + 1
+        if position == 0:
+            return ""
+    return text[position:]
+
+
+def _read_body(
+    text: str, delimiter: str, width: int, *, first_line: int
+) -> tuple[pl.DataFrame, int, list[str]]:
+    """The records as text columns c0.. plus LINE, the number of columns, and problems."""
+    if not text.strip():
+        return _frame([[] for _ in range(width)], [], width), width, []
+    try:
+        return _read_body_fast(text, delimiter, width, first_line=first_line), width, []
+    except pl.exceptions.PolarsError:
+        return _read_body_lenient(text, delimiter, width, first_line=first_line)
+
+
+def _read_body_fast(text: str, delimiter: str, width: int, *, first_line: int) -> pl.DataFrame:
+    schema = {f"c{i}": pl.Utf8 for i in range(width)}
+    body = pl.read_csv(
+        text.encode("utf-8"),
+        has_header=False,
+        separator=delimiter,
+        schema=schema,
+        empty_string_is_null=False,
+        raise_if_empty=False,
+    )
+    lines = pl.int_range(pl.len(), dtype=pl.Int64) + first_line
+    if '"' in text:
+        # A quoted cell may span several lines; later records start that much further down.
+        breaks = pl.sum_horizontal(
+            [pl.col(c).str.count_matches("\n", literal=True).fill_null(0) for c in schema]
+        ).cast(pl.Int64)
+        lines = lines + breaks.cum_sum().shift(1, fill_value=0)
+    return body.with_columns(lines.alias(LINE))
+
+
+def _read_body_lenient(
+    text: str, delimiter: str, width: int, *, first_line: int
+) -> tuple[pl.DataFrame, int, list[str]]:
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+    records: list[list[str]] = []
+    lines: list[int] = []
+    previous = 0
+    for cells in reader:
+        lines.append(first_line + previous)
+        previous = reader.line_num
+        records.append(cells)
+    widest = max([_filled_width(cells) for cells in records] + [width])
+    columns: list[list[str | None]] = [[] for _ in range(widest)]
+    for cells in records:
+        # Only records shorter than the header are short; None marks their missing cells.
+        missing = None if len(cells) < width else ""
+        for index in range(widest):
+            columns[index].append(cells[index] if index < len(cells) else missing)
+    body = _frame(columns, lines, widest)
+    if widest > width:
+        longer = body.filter(pl.col(f"c{width}").fill_null("") != "")[LINE].to_list()
+        problem = (
+            f"{len(longer)} record(s) have more cells than the header; the extra columns "
+            f"were added: line {listed_lines(longer, len(longer))}"
+        )
+        return body, widest, [problem]
+    return body, widest, []
+
+
+def _filled_width(cells: list[str]) -> int:
+    """The number of cells up to the last non-empty one (trailing delimiters do not count)."""
+    width = len(cells)
+    while width and not cells[width - 1].strip():
+        width -= 1
+    return width
+
+
+def _frame(columns: list[list[str | None]], lines: list[int], width: int) -> pl.DataFrame:
+    data: dict[str, pl.Series] = {
+        f"c{i}": pl.Series(f"c{i}", columns[i], dtype=pl.Utf8) for i in range(width)
+    }
+    data[LINE] = pl.Series(LINE, lines, dtype=pl.Int64)
+    return pl.DataFrame(data)
