@@ -17,9 +17,9 @@ from quartier.analysis.catalogue import Catalogue, load_catalogue
 from quartier.analysis.disclosure import publish
 from quartier.analysis.indicators import compute_indicators
 from quartier.analysis.musterstadt import DEFAULT_SEED, generate
+from tests.analysis.musterstadt.test_musterstadt import engine_areas, engine_observations
 
 from .attacker import Report, attack, check_derived
-from .test_musterstadt import engine_areas, engine_observations
 
 BREAKDOWN_YEARS = [2019, 2024]
 

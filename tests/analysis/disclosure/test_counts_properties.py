@@ -21,7 +21,7 @@ from hypothesis import strategies as st
 
 from quartier.analysis.disclosure import Relation, suppress_counts
 
-from .test_disclosure import assert_protected
+from .test_counts import assert_protected
 
 # Many ones, twos and zeros, some larger counts.
 SMALL_COUNTS = st.sampled_from([0, 0, 1, 1, 2, 2, 3, 4, 5, 7, 12, 30])
