@@ -127,29 +127,6 @@ def _upsert_sqlite(rows: pl.DataFrame) -> int:
     return int(changed)
 
 
-def insert_rows(table: str, rows: pl.DataFrame, *, order: list[str] | None = None) -> int:
-    """Append rows to a table (columns named like the frame's), fast on both databases.
-
-    `order` should be the table's unique key: sorted rows make index inserts appends.
-    """
-    if order:
-        rows = rows.sort(order)
-    if rows.height == 0:
-        return 0
-    quoted = connection.ops.quote_name(table)
-    columns = ", ".join(rows.columns)
-    if connection.vendor == "postgresql":
-        with connection.cursor() as cursor:
-            _copy(cursor, f"COPY {quoted} ({columns}) FROM STDIN (FORMAT csv)", rows)
-        return rows.height
-    sql = f"INSERT INTO {quoted} ({columns}) VALUES ({', '.join('?' * len(rows.columns))})"
-    raw = _sqlite_connection()
-    raw.execute(f"PRAGMA cache_size = -{SQLITE_CACHE_KIB}")
-    for batch in _batches(rows):
-        raw.executemany(sql, batch)
-    return rows.height
-
-
 def _copy(cursor: Any, sql: str, rows: pl.DataFrame) -> None:
     """COPY a frame as CSV: polars writes CSV far faster than per-row Python (empty = NULL)."""
     with cursor.cursor.copy(sql) as copy:

@@ -14,7 +14,7 @@ Breakdown keys such as ``"age_group=0-5;gender=weiblich"`` (dimensions sorted, `
 total) are split into dimension columns by `split_breakdown_key`; a dimension missing from a key
 (or with an empty value) is a total over it.
 
-The relations are found on integer coordinates (a `Grid`): every cell gets a number for its
+The relations are found on integer coordinates (a `CellGrid`): every cell gets a number for its
 table, its area and its category in each dimension (0 for the total), so that finding a cell's
 parent or margin is arithmetic and one array lookup, for millions of cells at once.
 
@@ -44,8 +44,8 @@ from ._key_index import DuplicateCellError, KeyIndex
 from ._relations import IntArray, RelationSet
 
 __all__ = [
+    "CellGrid",
     "DuplicateCellError",
-    "Grid",
     "KeyIndex",
     "breakdown_relations",
     "check_unique_cells",
@@ -130,7 +130,7 @@ def dense_codes(column: pl.Series) -> tuple[IntArray, int]:
 
 
 @dataclass(frozen=True)
-class Grid:
+class CellGrid:
     """Cells by integer coordinates.
 
     Attributes
@@ -155,9 +155,9 @@ class Grid:
         """The number of cells."""
         return int(self.table.size)
 
-    def subset(self, cells: IntArray) -> Grid:
+    def subset(self, cells: IntArray) -> CellGrid:
         """The grid of some cells (numbered anew in the order given)."""
-        return Grid(self.table[cells], self.area[cells], self.categories[cells], self.parents)
+        return CellGrid(self.table[cells], self.area[cells], self.categories[cells], self.parents)
 
     def relations(self) -> RelationSet:
         """The hierarchy relations, then the margins of each dimension in turn."""
@@ -188,7 +188,7 @@ def grid_of(
     area: str = "area",
     dims: Sequence[str] = (),
     by: Sequence[str] = (),
-) -> Grid:
+) -> CellGrid:
     """The integer coordinates of a frame of cells.
 
     Areas of the frame missing from ``areas`` have no parent.
@@ -222,7 +222,7 @@ def grid_of(
     if by:
         table = np.unique(table, return_inverse=True)[1].reshape(-1)
     categories = [dense_codes(cells[dim])[0] for dim in dims]
-    return Grid(
+    return CellGrid(
         table=table.astype(np.int64),
         area=np.asarray(area_codes.to_numpy(), dtype=np.int64),
         categories=(
@@ -291,7 +291,7 @@ def _named_duplicates(cells: pl.DataFrame, build: Callable[[], _T]) -> _T:
         raise ValueError(f"two cells share area, breakdown and group: {row}") from None
 
 
-def check_unique_cells(cells: pl.DataFrame, grid: Grid) -> None:
+def check_unique_cells(cells: pl.DataFrame, grid: CellGrid) -> None:
     """Raise a `ValueError` naming the row when two cells of a frame share their coordinates."""
     _named_duplicates(cells, grid.check_unique)
 

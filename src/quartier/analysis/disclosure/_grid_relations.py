@@ -1,4 +1,4 @@
-"""The relations of a `Grid`: hierarchy and margins found by arithmetic on cell keys."""
+"""The relations of a `CellGrid`: hierarchy and margins found by arithmetic on cell keys."""
 
 from __future__ import annotations
 
@@ -10,13 +10,13 @@ from ._key_index import KeyIndex
 from ._relations import BoolArray, IntArray, RelationSet
 
 if TYPE_CHECKING:
-    from ._frames import Grid
+    from ._frames import CellGrid
 
 
 class Lookup(KeyIndex):
     """Finds cells by a linear key of their coordinates (table, area, categories)."""
 
-    def __init__(self, grid: Grid) -> None:
+    def __init__(self, grid: CellGrid) -> None:
         sizes = category_sizes(grid)
         self.area_stride = int(np.prod(sizes, dtype=object)) if sizes else 1
         self.category_strides = np.asarray(
@@ -29,17 +29,17 @@ class Lookup(KeyIndex):
             raise ValueError("too many tables, areas and categories to number the cells")
         categories = grid.categories @ self.category_strides if sizes else 0
         self.keys = (grid.table * n_areas + grid.area) * self.area_stride + categories
-        super().__init__(self.keys, slots=slots)
+        super().__init__(self.keys)
 
 
-def category_sizes(grid: Grid) -> list[int]:
+def category_sizes(grid: CellGrid) -> list[int]:
     """Per dimension the number of codes (categories and the total)."""
     if grid.size == 0:
         return [1] * grid.categories.shape[1]
     return [int(size) + 1 for size in grid.categories.max(axis=0).tolist()]
 
 
-def hierarchy(grid: Grid, lookup: Lookup) -> RelationSet:
+def hierarchy(grid: CellGrid, lookup: Lookup) -> RelationSet:
     """Link every cell to the cell of its nearest ancestor present with the same keys."""
     parts: list[IntArray] = []
     totals: list[IntArray] = []
@@ -58,7 +58,7 @@ def hierarchy(grid: Grid, lookup: Lookup) -> RelationSet:
     return links_to_relations(parts, totals)
 
 
-def margins(grid: Grid, lookup: Lookup) -> list[RelationSet]:
+def margins(grid: CellGrid, lookup: Lookup) -> list[RelationSet]:
     """Per dimension the relations summing its categories to its margin."""
     sets = []
     for dim in range(grid.categories.shape[1]):

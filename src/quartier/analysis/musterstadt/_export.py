@@ -93,7 +93,7 @@ def _write_areas(city: City, out: Path) -> None:
         [hierarchy.stadt],
         hierarchy.stadtbezirke,
         hierarchy.sozialraeume,
-        hierarchy.bezirke,
+        hierarchy.statistische_bezirke,
     )
     for spec, areas in zip(AREA_FILES, levels, strict=True):
         features = [
@@ -104,7 +104,7 @@ def _write_areas(city: City, out: Path) -> None:
 
 
 def _cells_by_code(city: City) -> list[tuple[str, int]]:
-    return [(bezirk.code, bezirk.cells[0]) for bezirk in city.hierarchy.bezirke]
+    return [(bezirk.code, bezirk.cells[0]) for bezirk in city.hierarchy.statistische_bezirke]
 
 
 def _write_population(city: City, path: Path) -> None:
@@ -172,7 +172,7 @@ def _mapping(breakdowns: dict[str, str], variables: dict[str, str]) -> dict[str,
 
 def _manifest(city: City) -> Manifest:
     sozialraum = {s.code: s for s in city.hierarchy.sozialraeume}
-    bezirk = {b.code: b for b in city.hierarchy.bezirke}
+    bezirk = {b.code: b for b in city.hierarchy.statistische_bezirke}
     plan = city.plan
     story = Story(
         baseline_year=BASELINE_YEAR,

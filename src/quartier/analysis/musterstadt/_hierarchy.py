@@ -42,20 +42,20 @@ class Hierarchy:
     stadt: Area
     stadtbezirke: list[Area]
     sozialraeume: list[Area]
-    bezirke: list[Area]
+    statistische_bezirke: list[Area]
 
     def sozialraum_of_cells(self) -> list[str]:
         """The Sozialraum code of every finest cell, indexed by cell."""
-        codes = [""] * len(self.bezirke)
+        codes = [""] * len(self.statistische_bezirke)
         for sozialraum in self.sozialraeume:
             for cell in sozialraum.cells:
                 codes[cell] = sozialraum.code
         return codes
 
-    def bezirk_of_cells(self) -> list[str]:
+    def statistischer_bezirk_of_cells(self) -> list[str]:
         """The statistischer-Bezirk code of every finest cell, indexed by cell."""
-        codes = [""] * len(self.bezirke)
-        for bezirk in self.bezirke:
+        codes = [""] * len(self.statistische_bezirke)
+        for bezirk in self.statistische_bezirke:
             codes[bezirk.cells[0]] = bezirk.code
         return codes
 
@@ -68,7 +68,7 @@ def build_hierarchy(rng: np.random.Generator, layout: CellLayout) -> Hierarchy:
     counts = _sozialraum_counts(district_of)
     stadtbezirke: list[Area] = []
     sozialraeume: list[Area] = []
-    bezirke: list[Area] = []
+    statistische_bezirke: list[Area] = []
     for district, (code, name, _, _) in enumerate(STADTBEZIRKE):
         members = [i for i in range(len(district_of)) if district_of[i] == district]
         stadtbezirke.append(Area(code, name, CITY_CODE, tuple(members)))
@@ -76,11 +76,11 @@ def build_hierarchy(rng: np.random.Generator, layout: CellLayout) -> Hierarchy:
             sr_code = f"{code}{number:02d}"
             sozialraeume.append(Area(sr_code, sozialraum_names.pop(0), code, tuple(group)))
             for position, cell in enumerate(_by_distance_to_centre(layout, group), start=1):
-                bezirke.append(
+                statistische_bezirke.append(
                     Area(f"{sr_code}{position:02d}", bezirk_names.pop(0), sr_code, (cell,))
                 )
     stadt = Area(CITY_CODE, CITY_NAME, None, tuple(range(len(district_of))))
-    return Hierarchy(stadt, stadtbezirke, sozialraeume, bezirke)
+    return Hierarchy(stadt, stadtbezirke, sozialraeume, statistische_bezirke)
 
 
 def _grow_districts(layout: CellLayout) -> list[int]:

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from quartier.analysis.musterstadt._story import DOMAINS, RULE_TEXT, Indicator
+from quartier.analysis.musterstadt._story import IndexRate, rates_by_domain, rule_text
 
 MANIFEST_FILE = "manifest.json"
 
@@ -101,14 +101,16 @@ def _story_json(story: Story) -> dict[str, Any]:
     return {
         "baseline_year": story.baseline_year,
         "target_year": story.target_year,
-        "rule": RULE_TEXT,
-        "domains": {name: [_indicator_json(i) for i in items] for name, items in DOMAINS.items()},
+        "rule": rule_text(),
+        "domains": {
+            name: [_indicator_json(i) for i in items] for name, items in rates_by_domain().items()
+        },
         "improving": [vars(area) for area in story.improving],
         "declining": [vars(area) for area in story.declining],
     }
 
 
-def _indicator_json(indicator: Indicator) -> dict[str, Any]:
+def _indicator_json(indicator: IndexRate) -> dict[str, Any]:
     return {
         "numerator": list(indicator.numerators),
         "denominator": indicator.denominator,

@@ -115,7 +115,7 @@ def story_errors(
     between the baseline and the target year.
     """
     codes = [s.code for s in hierarchy.sozialraeume]
-    bezirk_code = hierarchy.bezirk_of_cells()
+    bezirk_code = hierarchy.statistischer_bezirk_of_cells()
     lagging_cells = [bezirk_code.index(code) for code in plan.lagging]
     status = {}
     for year in (BASELINE_YEAR, TARGET_YEAR):

@@ -12,11 +12,13 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
+from functools import cache
 
 import numpy as np
+import polars as pl
 
 from quartier.analysis.catalogue import Catalogue, load_catalogue
-from quartier.analysis.indices import below_average_params
+from quartier.analysis.indices import IndexIndicator, below_average_params, classify_areas
 from quartier.analysis.musterstadt._fields import Fields
 from quartier.analysis.musterstadt._geometry import CellLayout, FloatArray
 from quartier.analysis.musterstadt._hierarchy import Area, Hierarchy
@@ -47,16 +49,18 @@ _LAGGING_SIZE = 0.9
 
 
 @dataclass(frozen=True)
-class Indicator:
-    """A rate: the sum of the numerators over the denominator."""
+class IndexRate:
+    """An index indicator of the catalogue as a rate: the numerators summed over the denominator."""
 
+    key: str
+    domain: str
     numerators: tuple[str, ...]
     denominator: str
     higher_is_worse: bool
 
 
-def index_domains(catalogue: Catalogue) -> dict[str, tuple[Indicator, ...]]:
-    """The catalogue's index indicators by domain, as rates of plain variables.
+def index_rates(catalogue: Catalogue) -> tuple[IndexRate, ...]:
+    """The catalogue's index indicators, domain by domain, as rates of plain variables.
 
     Raises
     ------
@@ -64,40 +68,54 @@ def index_domains(catalogue: Catalogue) -> dict[str, tuple[Indicator, ...]]:
         If an index indicator is not a rate of whole variables over one variable, or neutral:
         the generated data have no breakdowns of the social variables.
     """
-    domains = {}
+    rates = []
     for domain, members in catalogue.index_domains().items():
-        rates = []
         for indicator in members:
-            terms = indicator.terms
             if (
                 indicator.kind != "rate"
                 or len(indicator.denominator) != 1
-                or any(term.breakdown for term in terms)
+                or any(term.breakdown for term in indicator.terms)
                 or indicator.higher_is_worse is None
             ):
                 raise ValueError(f"the story cannot check the index indicator {indicator.key!r}")
             numerators = tuple(term.variable for term in indicator.numerator)
             rates.append(
-                Indicator(numerators, indicator.denominator[0].variable, indicator.higher_is_worse)
+                IndexRate(
+                    indicator.key,
+                    domain,
+                    numerators,
+                    indicator.denominator[0].variable,
+                    indicator.higher_is_worse,
+                )
             )
-        domains[domain] = tuple(rates)
-    return domains
+    return tuple(rates)
 
 
-DOMAINS: dict[str, tuple[Indicator, ...]] = index_domains(load_catalogue())
-_RULE = below_average_params()
-# At least this many domains below the city average make an area below average overall.
-MIN_DOMAINS = _RULE.min_domains
-# A domain is below average when at least this share of its index indicators is worse.
-DOMAIN_SHARE = _RULE.domain_share
-RULE_TEXT = (
-    "Rates from summed counts; the domains and their index indicators are those of the "
-    "indicator catalogue. An area is below the city average in a domain when at least "
-    f"{DOMAIN_SHARE:.0%} of the domain's index indicators with a value are worse than the city "
-    f"value, and below the city average overall when that holds in at least {MIN_DOMAINS} "
-    "domains (a Sozialraum: an Aktionsraum; a statistischer Bezirk in a Sozialraum that is no "
-    "Aktionsraum: an Aktionsquartier)."
-)
+@cache
+def story_rates() -> tuple[IndexRate, ...]:
+    """The shipped catalogue's index indicators, read once when first needed."""
+    return index_rates(load_catalogue())
+
+
+def rates_by_domain() -> dict[str, tuple[IndexRate, ...]]:
+    """`story_rates` grouped by domain, in the catalogue's order."""
+    domains: dict[str, list[IndexRate]] = {}
+    for rate in story_rates():
+        domains.setdefault(rate.domain, []).append(rate)
+    return {domain: tuple(rates) for domain, rates in domains.items()}
+
+
+def rule_text() -> str:
+    """The monitoring rule the story is written for, in words, with the shipped parameters."""
+    rule = below_average_params()
+    return (
+        "Rates from summed counts; the domains and their index indicators are those of the "
+        "indicator catalogue. An area is below the city average in a domain when at least "
+        f"{rule.domain_share:.0%} of the domain's index indicators with a value are worse than "
+        f"the city value, and below the city average overall when that holds in at least "
+        f"{rule.min_domains} domains (a Sozialraum: an Aktionsraum; a statistischer Bezirk in a "
+        "Sozialraum that is no Aktionsraum: an Aktionsquartier)."
+    )
 
 
 @dataclass(frozen=True)
@@ -123,7 +141,7 @@ def plan_story(hierarchy: Hierarchy, fields: Fields, layout: CellLayout) -> Stor
     d = fields.deprivation
     inhabitants = fields.density * layout.area_m2
     improving = _improving(hierarchy.sozialraeume, d, inhabitants)
-    bezirk_code = hierarchy.bezirk_of_cells()
+    bezirk_code = hierarchy.statistischer_bezirk_of_cells()
     lagging_cells = [_lagging_cell(s, d, inhabitants) for s in improving]
     gain = sum(
         float(inhabitants[c]) * (float(d[c]) - _IMPROVED_LEVEL)
@@ -228,7 +246,7 @@ def ramp(years: np.ndarray) -> FloatArray:
 def story_roles(hierarchy: Hierarchy, plan: StoryPlan) -> list[str]:
     """Per finest cell: "improving", "lagging", "declining" or ""."""
     sozialraum = hierarchy.sozialraum_of_cells()
-    bezirk = hierarchy.bezirk_of_cells()
+    bezirk = hierarchy.statistischer_bezirk_of_cells()
     roles = []
     for cell in range(len(bezirk)):
         if bezirk[cell] in plan.lagging:
@@ -267,31 +285,41 @@ def deprivation_shift(
     return np.asarray(amplitude[:, None] * ramp(years)[None, :])
 
 
-def domains_below(counts: Mapping[str, FloatArray], city: Mapping[str, float]) -> FloatArray:
-    """How many domains each area is below the city average in.
+def below_average(counts: Mapping[str, FloatArray], city: Mapping[str, float]) -> np.ndarray:
+    """True where an area is below the city average by the monitoring's own rule.
 
     `counts` holds summed counts per area (one array per variable), `city` the city's sums. An
-    indicator without a value for an area (a zero denominator) counts neither way.
+    indicator without a value for an area (a zero denominator) counts neither way. The rule is
+    `quartier.analysis.indices.classify_areas` with the shipped ``below-average`` parameters.
     """
-    below = np.zeros_like(next(iter(counts.values())), dtype=np.float64)
-    for indicators in DOMAINS.values():
-        worse = np.zeros_like(below)
-        available = np.zeros_like(below)
-        for indicator in indicators:
-            rate = _rate(counts, indicator)
-            city_rate = sum(city[n] for n in indicator.numerators) / city[indicator.denominator]
-            worse += rate > city_rate if indicator.higher_is_worse else rate < city_rate
-            available += ~np.isnan(rate)
-        below += (available > 0) & (worse >= DOMAIN_SHARE * available)
-    return below
+    rates = story_rates()
+    n_areas = len(next(iter(counts.values())))
+    values = pl.concat(
+        pl.DataFrame(
+            {
+                "indicator": [rate.key] * n_areas,
+                "area": np.arange(n_areas),
+                "value": _rate(counts, rate),
+                "city_value": [_city_rate(city, rate)] * n_areas,
+            }
+        )
+        for rate in rates
+    ).with_columns(pl.col("value").fill_nan(None))
+    rule = below_average_params()
+    classes = classify_areas(
+        values,
+        [IndexIndicator(rate.key, rate.domain, rate.higher_is_worse) for rate in rates],
+        domain_share=rule.domain_share,
+        min_domains=rule.min_domains,
+    )
+    return classes.sort("area")["below_average"].to_numpy()
 
 
-def below_average(counts: Mapping[str, FloatArray], city: Mapping[str, float]) -> np.ndarray:
-    """True where an area is below the city average in at least `MIN_DOMAINS` domains."""
-    return np.asarray(domains_below(counts, city) >= MIN_DOMAINS)
+def _city_rate(city: Mapping[str, float], rate: IndexRate) -> float:
+    return sum(city[n] for n in rate.numerators) / city[rate.denominator]
 
 
-def _rate(counts: Mapping[str, FloatArray], indicator: Indicator) -> FloatArray:
+def _rate(counts: Mapping[str, FloatArray], indicator: IndexRate) -> FloatArray:
     numerator = sum(np.asarray(counts[n], dtype=np.float64) for n in indicator.numerators)
     denominator = np.asarray(counts[indicator.denominator], dtype=np.float64)
     with np.errstate(divide="ignore", invalid="ignore"):

@@ -16,7 +16,7 @@ from pathlib import Path
 
 import polars as pl
 
-from quartier.analysis.tables._raw import LINE, Grid, TableError, find_header, listed_lines
+from quartier.analysis.tables._raw import LINE, TableError, TextGrid, header_record, listed_lines
 
 DELIMITERS = (";", "\t", ",")
 # How a delimiter may be written in options and mapping files.
@@ -29,7 +29,7 @@ SAMPLE_RECORDS = 50
 
 def read_csv_grid(
     path: Path, *, encoding: str | None, delimiter: str | None
-) -> tuple[Grid, str, str]:
+) -> tuple[TextGrid, str, str]:
     """The header and body of a CSV file, with the encoding and delimiter used."""
     text, encoding = decode(path, encoding)
     sample, cut = _sample(text)
@@ -42,13 +42,8 @@ def read_csv_grid(
     records = _records(sample, delimiter, cut=cut)
     if not records:
         raise TableError(f"{path.name}: the file is empty")
-    header_index = find_header(records)
+    header_index, problems = header_record(records, "line")
     start, end, header = records[header_index]
-    problems = []
-    if header_index:
-        problems.append(
-            f"{header_index} line(s) above the header (line {start}) were skipped as titles"
-        )
     body_text = _after_line(text, end)
     try:
         body, width, body_problems = _read_body(
@@ -58,7 +53,7 @@ def read_csv_grid(
         raise TableError(f"{path.name}: cannot read the CSV records ({error})") from error
     header = header + [""] * (width - len(header))
     problems += body_problems
-    grid = Grid(header=header, header_line=start, body=body, problems=problems)
+    grid = TextGrid(header=header, header_line=start, body=body, problems=problems)
     return grid, encoding, delimiter
 
 
@@ -99,7 +94,8 @@ def _decode_as(data: bytes, encoding: str, path: Path) -> str:
         line = data[: error.start].count(b"\n") + 1
         raise TableError(
             f"{path.name}, line {line}: the file is not {encoding} "
-            f"(byte {data[error.start]:#04x}); try another --encoding"
+            f"(byte {data[error.start]:#04x}); give the encoding of the file",
+            setting="encoding",
         ) from error
 
 

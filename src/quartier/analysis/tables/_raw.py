@@ -16,7 +16,21 @@ MAX_LISTED = 5
 
 
 class TableError(ValueError):
-    """A table cannot be read or converted; the message names the file, line and/or column."""
+    """A table cannot be read or converted; the message names the file, line and/or column.
+
+    Parameters
+    ----------
+    message : str
+        What is wrong, and where.
+    setting : str, optional
+        The `TableSpec` field (also the key of a mapping file) that would settle the problem,
+        such as ``"period"`` or ``"encoding"``; None if none would. The message does not say how
+        to give it: a command adds its option, a mapping file has the key.
+    """
+
+    def __init__(self, message: str, *, setting: str | None = None) -> None:
+        super().__init__(message)
+        self.setting = setting
 
 
 @dataclass(frozen=True)
@@ -63,7 +77,7 @@ class RawTable:
 
 
 @dataclass
-class Grid:
+class TextGrid:
     """Header cells and body of a table before the headers are cleaned.
 
     `body` has the text columns "c0", "c1", ... (null where a record was too short) and LINE.
@@ -136,7 +150,19 @@ def find_header(records: list[tuple[int, int, list[str]]]) -> int:
     return 0
 
 
-def tidy_body(grid: Grid) -> tuple[pl.DataFrame, list[str]]:
+def header_record(records: list[tuple[int, int, list[str]]], unit: str) -> tuple[int, list[str]]:
+    """The index of the header (see `find_header`) and the problem that reports skipped titles.
+
+    `unit` names a record in the message: "line" in a CSV file, "row" in a sheet.
+    """
+    index = find_header(records)
+    if not index:
+        return 0, []
+    first = records[index][0]
+    return index, [f"{index} {unit}(s) above the header ({unit} {first}) were skipped as titles"]
+
+
+def tidy_body(grid: TextGrid) -> tuple[pl.DataFrame, list[str]]:
     """Drop blank records and trailing footnotes, fill short records; report what was done."""
     body = grid.body
     cells = [c for c in body.columns if c != LINE]

@@ -19,9 +19,9 @@ from quartier.analysis.tables._cells import (
 from quartier.analysis.tables._csv import read_csv_grid
 from quartier.analysis.tables._raw import (
     LINE,
-    Grid,
     RawTable,
     TableError,
+    TextGrid,
     clean_headers,
     tidy_body,
 )
@@ -84,7 +84,7 @@ def read_table(
 
 def _raw_table(
     path: Path,
-    grid: Grid,
+    grid: TextGrid,
     sheet: str | None,
     encoding: str,
     delimiter: str | None,
@@ -109,7 +109,7 @@ def _raw_table(
     )
 
 
-def _without_unnamed_empty_columns(grid: Grid) -> Grid:
+def _without_unnamed_empty_columns(grid: TextGrid) -> TextGrid:
     """Drop columns without header and without content, as trailing delimiters make them."""
     keep: list[int] = []
     for index, text in enumerate(grid.header):
@@ -122,7 +122,7 @@ def _without_unnamed_empty_columns(grid: Grid) -> Grid:
         *[pl.col(f"c{old}").alias(f"c{new}") for new, old in enumerate(keep)], LINE
     )
     header = [grid.header[i] for i in keep]
-    return Grid(header=header, header_line=grid.header_line, body=body, problems=grid.problems)
+    return TextGrid(header=header, header_line=grid.header_line, body=body, problems=grid.problems)
 
 
 @dataclass(frozen=True)

@@ -19,12 +19,14 @@ import polars as pl
 from openpyxl.utils.exceptions import InvalidFileException
 
 from quartier.analysis.tables._cells import detect_decimal
-from quartier.analysis.tables._raw import LINE, Grid, TableError, find_header
+from quartier.analysis.tables._raw import LINE, TableError, TextGrid, header_record
 
 Row = tuple[int, list[Any]]
 
 
-def read_xlsx_grid(path: Path, *, sheet: str | None, decimal: str | None) -> tuple[Grid, str, str]:
+def read_xlsx_grid(
+    path: Path, *, sheet: str | None, decimal: str | None
+) -> tuple[TextGrid, str, str]:
     """The header and body of a sheet, the sheet's name and the decimal mark used."""
     name, rows = _sheet_rows(path, sheet)
     if not rows:
@@ -32,13 +34,8 @@ def read_xlsx_grid(path: Path, *, sheet: str | None, decimal: str | None) -> tup
     if decimal is None:
         decimal = _detect_decimal(rows)
     records = [(number, number, [_text(v, decimal) for v in cells]) for number, cells in rows]
-    index = find_header(records)
+    index, problems = header_record(records, "row")
     header_row, _, header = records[index]
-    problems = []
-    if index:
-        problems.append(
-            f"{index} row(s) above the header (row {header_row}) were skipped as titles"
-        )
     body_records = records[index + 1 :]
     width = max([len(header)] + [len(cells) for _, _, cells in body_records])
     header = header + [""] * (width - len(header))
@@ -52,7 +49,11 @@ def read_xlsx_grid(path: Path, *, sheet: str | None, decimal: str | None) -> tup
             LINE: pl.Series(LINE, [number for number, _, _ in body_records], dtype=pl.Int64),
         }
     )
-    return Grid(header=header, header_line=header_row, body=body, problems=problems), name, decimal
+    return (
+        TextGrid(header=header, header_line=header_row, body=body, problems=problems),
+        name,
+        decimal,
+    )
 
 
 def _sheet_rows(path: Path, sheet: str | None) -> tuple[str, list[Row]]:
