@@ -36,7 +36,7 @@ import numpy as np
 import polars as pl
 
 from ._flags import NOT_APPLICABLE, NOTHING, SECRET
-from ._frames import Grid, check_unique_cells, grid_of, split_breakdown_key
+from ._frames import CellGrid, check_unique_cells, grid_of, split_breakdown_key
 from ._primary import DEFAULT_MIN_COUNT, counts_array, primary_cells
 from ._protection import DEFAULT_PROTECTION_WIDTH
 from ._relations import BoolArray, FloatArray, IntArray, RelationSet
@@ -129,7 +129,7 @@ def suppress_counts(
 
 def suppress_grid(
     values: FloatArray,
-    grid: Grid,
+    grid: CellGrid,
     *,
     min_count: int = DEFAULT_MIN_COUNT,
     protection_width: int = DEFAULT_PROTECTION_WIDTH,
@@ -216,6 +216,33 @@ def disclose_counts(
     """The frame with ``published_value`` and ``flag`` for the chosen view.
 
     Parameters are those of `suppress_counts`; ``view`` is "public" or "internal".
+
+    Examples
+    --------
+    The recipients of old-age basic income support in the Musterstadt sample, as observed in
+    the statistische Bezirke: one count is sensitive (2 in 2024). Without totals nothing else
+    can give it away, so it is the only one hidden:
+
+    >>> from quartier.analysis.musterstadt import load_example
+    >>> example = load_example()
+    >>> counts = example.observations.filter(pl.col("variable") == "grusi_65plus")
+    >>> public = disclose_counts(counts, areas=example.areas, view="public")
+    >>> public.filter(pl.col("flag") != "").select("area", "period", "value", "flag").rows()
+    [('110102', 2024, 2.0, '.')]
+
+    With the totals of every level, summed by the indicator engine, a second count of the
+    Sozialraum is hidden too, or the 2 could be worked out from the Sozialraum's total:
+
+    >>> from quartier.analysis.catalogue import load_catalogue
+    >>> from quartier.analysis.indicators import compute_indicators
+    >>> results = compute_indicators(
+    ...     example.observations, example.areas, load_catalogue(),
+    ...     years=[2024], indicators=["grundsicherung_alter"],
+    ... )
+    >>> totals = results.values.select("area", "period", value="numerator")
+    >>> public = disclose_counts(totals, areas=example.areas, view="public")
+    >>> public.filter(pl.col("flag") != "").select("area", "value", "flag").rows()
+    [('110102', 2.0, '.'), ('110105', 17.0, '.')]
     """
     check_view(view)
     if view == "internal":

@@ -98,20 +98,39 @@ def with_pairs(
     given[sibling[links.below[fallen]]] = True
     protected = np.zeros(size, dtype=np.bool_)
     protected[parts[paired | lifted]] = True
-    # Cells in two relations, where they are the only hidden cell of their relations: with
-    # other hidden cells near, the linear program often finds a change through them that
-    # hides fewer cells. Unless so many are left that their linear programs would take
-    # minutes (a city of thousands of blocks): then all of them.
-    hidden_parts = np.bincount(owner, weights=given[parts], minlength=len(relations))
-    alone = _alone((hidden_parts + given[totals]) == 1, links, size)
+    protected = _in_two_relations(cells, relations, links, free, keep, given, protected)
+    # Kept hidden for good: the pruning of complements does not know these changes.
+    return replace(cells, sensitive=cells.sensitive & ~protected, given=given)
+
+
+def _in_two_relations(
+    cells: CellState,
+    relations: RelationSet,
+    links: _Links,
+    free: BoolArray,
+    keep: BoolArray,
+    given: BoolArray,
+    protected: BoolArray,
+) -> BoolArray:
+    """`protected` with the cells a rectangle or a twin sum protects; marks what they hide.
+
+    Only cells in two relations that are the only hidden cell of their relations: with other
+    hidden cells near, the linear program often finds a change through them that hides fewer
+    cells. Unless so many are left that their linear programs would take minutes (a city of
+    thousands of blocks): then all of them.
+    """
+    size = cells.values.size
+    hidden_parts = np.bincount(
+        links.owner, weights=given[relations.parts], minlength=len(relations)
+    )
+    alone = _alone((hidden_parts + given[relations.totals]) == 1, links, size)
     if int((cells.sensitive & ~protected).sum()) > _PROGRAMS_AFFORDED:
         alone[:] = True
     for method in (_rectangles, _twin_pairs):
         more, used = method(cells, links, free, keep, protected | ~alone)
         protected |= more
         given[used] = True
-    # Kept hidden for good: the pruning of complements does not know these changes.
-    return replace(cells, sensitive=cells.sensitive & ~protected, given=given)
+    return protected
 
 
 def _alone(alone: BoolArray, links: _Links, size: int) -> BoolArray:

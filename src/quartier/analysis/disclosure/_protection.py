@@ -85,14 +85,28 @@ def protect_cells(
         The hidden cells: the sensitive, the given hidden and the complements.
     """
     size = values.size
+    cells = _initial_state(values, np.asarray(sensitive, dtype=np.bool_), hidden, lower, keep)
+    _check_cells(relations, size)
+    cells = with_pairs(cells, relations, float(width), _mask(keep, size))
+    return _protect_components(cells, relations, width)
+
+
+def _initial_state(
+    values: FloatArray,
+    sensitive: BoolArray,
+    hidden: BoolArray | None,
+    lower: FloatArray | None,
+    keep: BoolArray | None,
+) -> CellState:
+    """What the protection knows of each cell before it hides anything."""
+    size = values.size
     unknown = np.isnan(values)
     known = np.where(unknown, 0.0, values)
     floor = np.where(known > 0, 1.0, 0.0) if lower is None else np.asarray(lower, np.float64)
-    given = _mask(hidden, size) | unknown | np.asarray(sensitive, dtype=np.bool_)
-    cells = CellState(
+    return CellState(
         values=known,
-        sensitive=np.asarray(sensitive, dtype=np.bool_),
-        given=given,
+        sensitive=sensitive,
+        given=_mask(hidden, size) | unknown | sensitive,
         # How far each cell may fall before it reaches its lower bound; an unknown cell only
         # rises, a published zero moves neither way.
         down=np.where(unknown, 0.0, np.maximum(known - floor, 0.0)),
@@ -100,8 +114,11 @@ def protect_cells(
         keep=_mask(keep, size),
         largest=float(known.max(initial=0.0)),
     )
-    _check_cells(relations, size)
-    cells = with_pairs(cells, relations, float(width), _mask(keep, size))
+
+
+def _protect_components(cells: CellState, relations: RelationSet, width: int) -> BoolArray:
+    """The linear programs, one connected component of the relations at a time."""
+    size = cells.values.size
     count, labels = _components(relations, size)
     # Only components with a sensitive cell left need the matrix of their relations; a
     # relation's cells all lie in one component, that of its total.

@@ -111,17 +111,25 @@ def publish(
 
     Examples
     --------
+    Old-age basic income support in the Musterstadt sample: the statistischer Bezirk 110102
+    has 2 recipients, a sensitive count. It is hidden, and so is a second count of its
+    Sozialraum (17 in 110105), so that the 2 cannot be worked out from the Sozialraum's total;
+    the rates of both follow their counts.
+
     >>> from quartier.analysis.catalogue import load_catalogue
-    >>> areas = pl.DataFrame({"code": ["S", "A", "B", "C"], "parent": [None, "S", "S", "S"],
-    ...                       "level": ["stadt"] + ["bezirk"] * 3})
-    >>> results = pl.DataFrame({
-    ...     "indicator": ["einwohnerzahl"] * 4, "area": ["S", "A", "B", "C"],
-    ...     "level": ["stadt"] + ["bezirk"] * 3, "period": [2024] * 4, "breakdown_key": [""] * 4,
-    ...     "numerator": [110.0, 2.0, 40.0, 68.0], "denominator": [None] * 4,
-    ...     "value": [110.0, 2.0, 40.0, 68.0]})
-    >>> public = publish(results, areas=areas, catalogue=load_catalogue())
-    >>> public.select("area", "value", "flag").rows()
-    [('S', 110.0, ''), ('A', None, '.'), ('B', None, '.'), ('C', 68.0, '')]
+    >>> from quartier.analysis.indicators import compute_indicators
+    >>> from quartier.analysis.musterstadt import load_example
+    >>> example, catalogue = load_example(), load_catalogue()
+    >>> results = compute_indicators(
+    ...     example.observations, example.areas, catalogue,
+    ...     years=[2024], indicators=["grundsicherung_alter"],
+    ... ).values
+    >>> public = publish(results, areas=example.areas, catalogue=catalogue)
+    >>> hidden = public.filter(pl.col("numerator_flag") != "")
+    >>> hidden.select("area", "numerator", "denominator", "value", "flag").rows()
+    [('110102', None, 69.0, None, '.'), ('110105', None, 688.0, None, '.')]
+    >>> public.filter(pl.col("flag") == "").height  # the values of the other 16 areas
+    16
     """
     frame = _complete(results)
     if breakdowns is not True:

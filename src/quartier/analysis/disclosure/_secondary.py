@@ -67,7 +67,6 @@ def suppress(
     protection_width: int = DEFAULT_PROTECTION_WIDTH,
     sensitive: Any = None,
     keep: Any = None,
-    blocks: Any = None,
 ) -> Suppression:
     """Primary and secondary suppression for the cells of a table.
 
@@ -86,8 +85,6 @@ def suppress(
     keep
         Optional boolean per cell: cells to publish if at all possible (for instance the
         city total); they become complements only when no other cell can protect.
-    blocks
-        Ignored; kept for callers that label cells by area.
 
     Returns
     -------
@@ -107,7 +104,6 @@ def suppress(
     >>> suppress(values, relations).suppressed.nonzero()[0].tolist()
     [0, 1, 3, 4]
     """
-    del blocks
     counts = counts_array(values)
     primary = primary_cells(counts, min_count=min_count, sensitive=_mask(sensitive, counts.size))
     missing = np.isnan(counts)

@@ -152,6 +152,28 @@ def compute_indicators(
         For an indicator key that is not in the catalogue.
     AreaError, ObservationError
         For areas that do not form a hierarchy, or unusable observations.
+
+    Examples
+    --------
+    The SGB II rate of the Sozialräume in the Musterstadt sample, whose top area (rank 0) is
+    the Stadtbezirk Hafen: Oberholz (1101) starts far above it and ends below it.
+
+    >>> from quartier.analysis.musterstadt import load_example
+    >>> example = load_example()
+    >>> results = compute_indicators(
+    ...     example.observations, example.areas, load_catalogue(),
+    ...     years=[2012, 2024], indicators=["sgb2_quote"],
+    ... )
+    >>> sozialraeume = results.values.filter(pl.col("level") == "sozialraum")
+    >>> columns = ["area", "period", "numerator", "denominator", "value", "city_value", "rank"]
+    >>> for row in sozialraeume.select(columns).with_columns(pl.col(pl.Float64).round(1)).rows():
+    ...     print(row)
+    ('1101', 2012, 4196.0, 11204.0, 37.5, 29.5, 1)
+    ('1101', 2024, 2151.0, 13773.0, 15.6, 19.1, 3)
+    ('1102', 2012, 2410.0, 9499.0, 25.4, 29.5, 2)
+    ('1102', 2024, 2415.0, 9762.0, 24.7, 19.1, 1)
+    ('1103', 2012, 777.0, 4359.0, 17.8, 29.5, 3)
+    ('1103', 2024, 767.0, 4420.0, 17.4, 19.1, 2)
     """
     tree = AreaTree.from_frame(areas)
     keys = dict.fromkeys(indicators or [i.key for i in catalogue])

@@ -129,6 +129,35 @@ def select_aktionsraeume(
     `sozialraeume` and `quartiere` hold the indicator values (indicator, area, value,
     city_value) of one year for the two levels; `parents` maps a Bezirk to its Sozialraum;
     `overrides` maps a Sozialraum to a manual (aktionsraum, justification) decision.
+
+    Examples
+    --------
+    The Musterstadt sample in 2024, compared with its top area, the Stadtbezirk Hafen, by the
+    three index indicators of one domain it has data for: Lindenheide (1102) is an
+    Aktionsraum, and two statistische Bezirke of the other Sozialräume are Aktionsquartiere
+    (Hammerhof, 110103, stayed behind when its Sozialraum Oberholz caught up).
+
+    >>> from quartier.analysis.catalogue import load_catalogue
+    >>> from quartier.analysis.indicators import compute_indicators
+    >>> from quartier.analysis.musterstadt import load_example
+    >>> example = load_example()
+    >>> keys = ["sgb2_quote", "sgb2_quote_kinder", "grundsicherung_alter"]
+    >>> values = compute_indicators(
+    ...     example.observations, example.areas, load_catalogue(),
+    ...     years=[2024], indicators=keys, breakdowns=False,
+    ... ).values
+    >>> selection = select_aktionsraeume(
+    ...     values.filter(pl.col("level") == "sozialraum"),
+    ...     values.filter(pl.col("level") == "statistischer_bezirk"),
+    ...     parents=dict(example.areas.drop_nulls("parent").select("code", "parent").rows()),
+    ...     indicators=[IndexIndicator(key, "erwerb_transfer", True) for key in keys],
+    ...     domain_share=0.5,
+    ...     min_domains=1,
+    ... )
+    >>> selection.aktionsraeume
+    {'1102'}
+    >>> selection.quartiere.select("code", "sozialraum").rows()
+    [('110103', '1101'), ('110301', '1103')]
     """
 
     def classify(values: pl.DataFrame) -> pl.DataFrame:

@@ -21,6 +21,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from quartier.analysis.musterstadt._example import Example, load_example, write_example
 from quartier.analysis.musterstadt._export import export_city
 from quartier.analysis.musterstadt._manifest import (
     AreaFileSpec,
@@ -41,12 +42,15 @@ __all__ = [
     "AreaFileSpec",
     "DataFileSpec",
     "DecliningArea",
+    "Example",
     "ImprovingArea",
     "LevelSpec",
     "Manifest",
     "Story",
     "generate",
+    "load_example",
     "read_manifest",
+    "write_example",
 ]
 
 
