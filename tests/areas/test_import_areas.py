@@ -289,3 +289,48 @@ def test_file_without_crs_needs_the_option(levels: None, write_geojson: WriteGeo
     import_areas(path, "stadtbezirk", "--crs", "EPSG:25832")
     shape = shapely.from_wkb(bytes(AreaGeometry.objects.get().wkb))
     assert 7 < shape.bounds[0] < 8
+
+
+@pytest.mark.filterwarnings("ignore:'crs' was not provided")
+def test_a_file_that_declares_no_crs_names_the_option(levels: None, tmp_path: Path) -> None:
+    wkb = np.array(shapely.to_wkb([shapely.Polygon(square(X0, Y0)[0])]), dtype=object)
+    fields = [np.array(["01"], dtype=object), np.array(["Nord"], dtype=object)]
+    path = tmp_path / "ohne.shp"
+    pyogrio.raw.write(path, wkb, fields, fields=["code", "name"], driver="ESRI Shapefile",
+                      geometry_type="Polygon")  # fmt: skip
+    with pytest.raises(CommandError) as raised:
+        import_areas(path, "stadtbezirk")
+    assert str(raised.value) == (
+        "ohne.shp: the file declares no coordinate reference system; give one, e.g. EPSG:25832 "
+        "(option --crs)\nNothing was imported."
+    )
+
+
+def test_a_code_set_for_a_missing_feature_names_the_option(levels: None, districts: Path) -> None:
+    with pytest.raises(CommandError) as raised:
+        import_areas(districts, "stadtbezirk", "--set-code", "9=09")
+    assert str(raised.value) == (
+        "bezirke.geojson: codes are set for feature numbers the file does not have: [9] "
+        "(option --set-code)\nNothing was imported."
+    )
+    assert Area.objects.count() == 0
+
+
+def test_a_new_boundary_must_start_after_the_current_one(
+    levels: None, districts: Path, write_geojson: WriteGeojson
+) -> None:
+    import_areas(districts, "stadtbezirk")
+    moved = [
+        feature("01", "Nord", square(X0, Y0, 1200)),
+        feature("02", "Süd", square(X0 + 1000, Y0)),
+    ]
+    import_areas(write_geojson("neu.geojson", moved), "stadtbezirk", "--valid-from", "2025-01-01")
+    before = snapshot()
+    back = write_geojson("alt.geojson", [feature("01", "Nord", square(X0, Y0))])
+    with pytest.raises(CommandError) as raised:
+        import_areas(back, "stadtbezirk", "--valid-from", "2024-06-01")
+    assert str(raised.value) == (
+        "01: the current boundary starts on 2025-01-01; a new version must start later; give its "
+        "start (option --valid-from)\nNothing was imported."
+    )
+    assert snapshot() == before

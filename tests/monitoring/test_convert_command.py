@@ -182,7 +182,7 @@ def test_convert_unknown_id_column(tmp_path: Path) -> None:
 
 
 def test_convert_needs_a_period(tmp_path: Path) -> None:
-    with pytest.raises(CommandError, match="--period 2012"):
+    with pytest.raises(CommandError, match=r"the whole table, e\.g\. 2012 \(option --period\)"):
         convert(str(german_csv(tmp_path)), "--out", str(tmp_path / "t.csv"))
 
 
@@ -241,3 +241,16 @@ def test_inspect_with_options_and_errors(tmp_path: Path) -> None:
         call_command("inspect", str(source), "--delimiter", "|", stdout=out)
     with pytest.raises(CommandError, match="no such file"):
         call_command("inspect", str(tmp_path / "missing.csv"), stdout=out)
+
+
+def test_inspect_names_its_option_for_a_wrong_encoding(tmp_path: Path) -> None:
+    with pytest.raises(CommandError) as raised:
+        call_command("inspect", str(german_csv(tmp_path)), "--encoding", "utf-8")
+    assert str(raised.value).startswith("einwohner.csv, line 1: the file is not utf-8 (byte 0x")
+    assert str(raised.value).endswith("; give the encoding of the file (option --encoding)")
+
+
+def test_convert_names_its_option_for_a_wrong_encoding(tmp_path: Path) -> None:
+    out = tmp_path / "t.csv"
+    with pytest.raises(CommandError, match=r"give the encoding of the file \(option --encoding\)$"):
+        convert(str(german_csv(tmp_path)), "--out", str(out), "--encoding", "utf-8")

@@ -206,6 +206,11 @@ def test_berlin_2013_reproduces_table_1(shared_data: Path, tmp_path: Path) -> No
         (["--status", "Name"], r"line 2, column 'Name': 'Mitte' is not a number \(and 8 more"),
         (["--status", "Arbeitslose (%),Arbeitslose (%)"], r"'Arbeitslose \(%\)' is named twice"),
         (["--delimiter", "|"], r"--delimiter must be ';', ',' or 'tab'"),
+        (
+            ["--encoding", "utf-8"],
+            r"not utf-8 \(byte 0x\w\w\); give the encoding of the file "
+            r"\(option --encoding\)$",
+        ),
         (["--status", ", "], r"^at least one status and one dynamics indicator are needed"),
     ],
 )

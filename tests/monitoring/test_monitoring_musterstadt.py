@@ -110,6 +110,49 @@ def test_text_and_csv_formats(musterstadt: Path) -> None:
     assert any(r.startswith("aktionsquartier,110103,") for r in rows)
 
 
+BELOW_AVERAGE = """{name}:
+  method: below-average
+  min_domains: {min_domains}
+  domain_share: 0.5
+  area_level: sozialraum
+  quartier_level: statistischer_bezirk
+"""
+
+
+def selected(report: dict[str, Any]) -> set[str]:
+    return {area["code"] for area in report["areas"] if area["aktionsraum"]}
+
+
+@pytest.mark.django_db
+def test_the_methods_file_of_the_setting_decides_the_selection(
+    musterstadt: Path, tmp_path: Path, settings: Any
+) -> None:
+    shipped = json.loads(aktionsraeume("--year", "2024", "--format", "json"))
+    methods = tmp_path / "methods.yaml"
+    methods.write_text(BELOW_AVERAGE.format(name="below-average", min_domains=1), "utf-8")
+    settings.QUARTIER_METHODS_FILE = methods
+
+    lenient = json.loads(aktionsraeume("--year", "2024", "--format", "json"))
+
+    assert selected(shipped) < selected(lenient)
+
+
+@pytest.mark.django_db
+def test_a_methods_file_without_the_method_is_a_clear_error(
+    musterstadt: Path, tmp_path: Path, settings: Any
+) -> None:
+    methods = tmp_path / "methods.yaml"
+    methods.write_text(BELOW_AVERAGE.format(name="streng", min_domains=4), "utf-8")
+    settings.QUARTIER_METHODS_FILE = methods
+
+    with pytest.raises(CommandError) as raised:
+        aktionsraeume("--year", "2024")
+
+    assert str(raised.value) == (
+        "methods.yaml: no method 'below-average'; the methods are streng (QUARTIER_METHODS_FILE)"
+    )
+
+
 @pytest.mark.django_db
 def test_a_year_without_values_is_a_clear_error(musterstadt: Path) -> None:
     with pytest.raises(CommandError, match="no indicator values for 2013 on level 'sozialraum'"):

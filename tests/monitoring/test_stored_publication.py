@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from io import StringIO
+from pathlib import Path
 from typing import Any
 
 import polars as pl
@@ -20,7 +21,6 @@ from django.test import Client
 from quartier.analysis import disclosure
 from quartier.analysis.disclosure import _publication
 from quartier.areas.models import Area
-from quartier.monitoring import computation as service
 from quartier.monitoring import writers
 from quartier.monitoring.models import Computation, Observation, ResultPart
 from quartier.monitoring.selectors import (
@@ -29,6 +29,7 @@ from quartier.monitoring.selectors import (
     indicator_values,
     result_years,
 )
+from quartier.monitoring.services import computation as service
 from tests.web.conftest import City, build_city
 
 pytestmark = pytest.mark.django_db
@@ -328,3 +329,35 @@ def test_compute_refuses_an_unknown_breakdown_level_and_stores_nothing(teststadt
     with pytest.raises(CommandError, match="breakdown level 'bezirk' is not a level"):
         compute("--breakdown-levels", "stadt,bezirk")
     assert computation_latest() is None
+
+
+CITY_INDICATOR = """indicators:
+  - key: menschen
+    name_de: Menschen
+    name_en: People
+    domain: demografie
+    kind: count
+    unit: Anzahl
+    decimals: 0
+    numerator: einwohner
+    polarity: neutral
+    definition: Die Einwohnerinnen und Einwohner, unter dem Namen der Stadt.
+    source: Einwohnermelderegister
+"""
+
+
+def test_compute_takes_the_city_indicators_of_the_setting(
+    teststadt: City, tmp_path: Path, settings: Any
+) -> None:
+    catalogue = tmp_path / "stadt.yaml"
+    catalogue.write_text(CITY_INDICATOR, encoding="utf-8")
+    settings.QUARTIER_INDICATORS_FILE = catalogue
+
+    compute("--year", "2020")
+
+    values = indicator_values(view="internal", indicators=["menschen", "einwohnerzahl"])
+    city = values.filter(area="05913000")
+    assert dict(zip(city["indicator"], city["value"], strict=True)) == {
+        "einwohnerzahl": 151,
+        "menschen": 151,
+    }

@@ -11,7 +11,6 @@ import os
 from dataclasses import dataclass
 
 import pytest
-from django.contrib.auth.models import User
 from django.test import Client
 from shapely.geometry import MultiPolygon, box
 
@@ -86,8 +85,6 @@ def demo_city(db: None) -> City:
 
 
 @pytest.fixture
-def admin_client(client: Client, db: None) -> Client:
-    """A client logged in as a superuser, without the cost of hashing a password."""
-    user = User.objects.create_superuser("admin", "admin@example.org", password=None)
-    client.force_login(user)
-    return client
+def admin_client(administrator_client: Client) -> Client:
+    """A client logged in as the admin persona (tests/conftest.py), a superuser."""
+    return administrator_client

@@ -19,7 +19,15 @@ SAME_GEOMETRY_TOLERANCE = 1e-9
 
 
 class AreaImportError(ValueError):
-    """The areas cannot be imported; nothing was written."""
+    """The areas cannot be imported; nothing was written.
+
+    `setting` names the parameter of `areas_import` that would settle the problem
+    ("valid_from"), or is None; the caller says how to give it.
+    """
+
+    def __init__(self, message: str, *, setting: str | None = None) -> None:
+        super().__init__(message)
+        self.setting = setting
 
 
 @dataclass
@@ -209,7 +217,8 @@ def _version(
         if current.valid_from >= start:
             raise AreaImportError(
                 f"{area.code}: the current boundary starts on {current.valid_from}; "
-                f"a new version must start later (use --valid-from)"
+                "a new version must start later; give its start",
+                setting="valid_from",
             )
         current.valid_to = start - datetime.timedelta(days=1)
         current.save(update_fields=["valid_to"])

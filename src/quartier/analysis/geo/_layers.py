@@ -28,7 +28,20 @@ SUPPORTED_SUFFIXES = (".geojson", ".json", ".gpkg", ".zip", ".shp", ".kml", ".km
 
 
 class GeodataError(ValueError):
-    """A geodata file cannot be imported; the message says where and why."""
+    """A geodata file cannot be imported; the message says where and why.
+
+    Parameters
+    ----------
+    message : str
+        What is wrong, and where.
+    setting : str, optional
+        The parameter of `read_area_layer` that would settle the problem (``"crs"``,
+        ``"set_codes"``), or None; the message does not say how to give it, the caller does.
+    """
+
+    def __init__(self, message: str, *, setting: str | None = None) -> None:
+        super().__init__(message)
+        self.setting = setting
 
 
 @dataclass(frozen=True)
@@ -110,7 +123,10 @@ def read_area_layer(
         )
     unknown = sorted(set(set_codes or {}) - set(codes.values()))
     if unknown:
-        raise GeodataError(f"{path.name}: --set-code names features that do not exist: {unknown}")
+        raise GeodataError(
+            f"{path.name}: codes are set for feature numbers the file does not have: {unknown}",
+            setting="set_codes",
+        )
     if not result.features:
         raise GeodataError(f"{path.name}: the file contains no features")
     return result
@@ -146,7 +162,8 @@ def _source_crs(path: Path, *, declared: str | None, override: str | None) -> st
     if not text:
         raise GeodataError(
             f"{path.name}: the file declares no coordinate reference system; "
-            "give one with --crs, e.g. --crs EPSG:25832"
+            "give one, e.g. EPSG:25832",
+            setting="crs",
         )
     try:
         parsed = CRS.from_user_input(text)

@@ -38,6 +38,7 @@ from quartier.analysis.tables._cells import FLAG_NAMES, parse_columns, parse_val
 from quartier.analysis.tables._columns import Columns, table_name
 from quartier.analysis.tables._csv import DELIMITER_NAMES, DELIMITER_WORDS
 from quartier.analysis.tables._german import german_number
+from quartier.analysis.tables._observations import check_unique_observations, with_breakdown_key
 from quartier.analysis.tables._raw import LINE, RawTable, TableError
 from quartier.analysis.tables._read import ColumnProfile, profile_columns, read_table
 from quartier.analysis.tables._spec import (
@@ -70,6 +71,7 @@ __all__ = [
     "TableError",
     "TableSpec",
     "breakdown_dimensions",
+    "check_unique_observations",
     "convert_table",
     "dimension_key",
     "format_key",
@@ -88,4 +90,5 @@ __all__ = [
     "tidy_table",
     "tidy_to_csv",
     "value_columns",
+    "with_breakdown_key",
 ]

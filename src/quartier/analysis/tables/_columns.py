@@ -76,7 +76,8 @@ def _period(raw: RawTable, spec: TableSpec, columns: Columns) -> tuple[str | Non
         if found is None:
             raise TableError(
                 f"{table_name(raw)}: no period column (period, Jahr, year); name the column that "
-                "holds the year or give the year of the whole table, e.g. --period 2012"
+                "holds the year or give the year of the whole table, e.g. 2012",
+                setting="period",
             )
         return found, None
     if re.fullmatch(r"\d{4}", spec.period.strip()) and columns.named((spec.period,)) is None:

@@ -2,11 +2,30 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 from django.core.management.base import CommandError, CommandParser
 
 from quartier.analysis.tables import DELIMITER_WORDS
 
-__all__ = ["add_reading_options", "delimiter_option"]
+__all__ = ["READING_OPTIONS", "add_reading_options", "delimiter_option", "option_hint"]
+
+# The option of `add_reading_options` for each table setting (`TableSpec` field) it gives.
+READING_OPTIONS = {
+    "sheet": "--sheet",
+    "encoding": "--encoding",
+    "delimiter": "--delimiter",
+    "decimal": "--decimal",
+}
+
+
+def option_hint(setting: str | None, options: Mapping[str, str]) -> str:
+    """What to add to an error's message: the option that gives the setting it names, if any.
+
+    The core's errors name a setting ("encoding"), never an option; each command knows its own.
+    """
+    option = options.get(setting or "")
+    return f" (option {option})" if option else ""
 
 
 def delimiter_option(text: str | None) -> str | None:

@@ -11,6 +11,9 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from quartier.analysis.geo import GeodataError, read_area_layer
 from quartier.areas.services import AreaImportError, AreaImportReport, areas_import
 
+# The option that gives each setting an error of the import may name.
+OPTIONS = {"crs": "--crs", "set_codes": "--set-code", "valid_from": "--valid-from"}
+
 
 class Command(BaseCommand):
     help = "Import areas from GeoJSON, GeoPackage, zipped Shapefile or KML into one level."
@@ -60,7 +63,9 @@ class Command(BaseCommand):
                 dry_run=options["dry_run"],
             )
         except (GeodataError, AreaImportError) as error:
-            raise CommandError(f"{error}\nNothing was imported.") from error
+            option = OPTIONS.get(error.setting or "")
+            hint = f" (option {option})" if option else ""
+            raise CommandError(f"{error}{hint}\nNothing was imported.") from error
         self._print(report, options["file"].name, layer.source_crs)
 
     def _print(self, report: AreaImportReport, name: str, crs: str) -> None:

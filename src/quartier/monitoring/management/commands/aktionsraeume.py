@@ -8,7 +8,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from quartier.monitoring.computation import (
+from quartier.monitoring.services import (
     AktionsraumReport,
     MonitoringError,
     aktionsraeume_report,

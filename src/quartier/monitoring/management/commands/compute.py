@@ -11,7 +11,7 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from quartier.analysis.disclosure import DEFAULT_MIN_COUNT, DEFAULT_PROTECTION_WIDTH
-from quartier.monitoring.computation import MonitoringError, indicators_compute
+from quartier.monitoring.services import MonitoringError, indicators_compute
 
 
 class Command(BaseCommand):

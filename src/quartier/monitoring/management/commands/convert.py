@@ -17,8 +17,27 @@ from quartier.analysis.tables import (
     read_table,
     tidy_to_csv,
 )
-from quartier.monitoring.management.reading_options import add_reading_options, delimiter_option
+from quartier.monitoring.management.reading_options import (
+    READING_OPTIONS,
+    add_reading_options,
+    delimiter_option,
+    option_hint,
+)
 from quartier.monitoring.mappings import load_mapping
+
+# The option that gives each field of the spec, for the hints after an error.
+SPEC_OPTIONS = {
+    "layout": "--layout",
+    "area": "--id-column",
+    "period": "--period",
+    "variable": "--variable-column",
+    "value": "--value-column",
+    "flag": "--flag-column",
+    "breakdowns": "--breakdown",
+    "ignore": "--ignore",
+    "source": "--source",
+    **READING_OPTIONS,
+}
 
 
 class Command(BaseCommand):
@@ -71,7 +90,7 @@ class Command(BaseCommand):
             conversion = convert_table(raw, spec)
             tidy_to_csv(conversion.frame, out)
         except TableError as error:
-            raise CommandError(str(error)) from error
+            raise CommandError(f"{error}{option_hint(error.setting, SPEC_OPTIONS)}") from error
         except OSError as error:
             raise CommandError(f"{out}: cannot write ({error.strerror})") from error
         for problem in raw.problems:

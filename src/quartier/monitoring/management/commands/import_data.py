@@ -42,7 +42,8 @@ class Command(BaseCommand):
                 dry_run=options["dry_run"],
             )
         except (TableError, ObservationImportError) as error:
-            raise CommandError(f"{error}\nNothing was imported.") from error
+            hint = _hint(error.setting)
+            raise CommandError(f"{error}{hint}\nNothing was imported.") from error
         self._print(report)
 
     def _print(self, report: ObservationImportReport) -> None:
@@ -52,3 +53,12 @@ class Command(BaseCommand):
             f"{prefix}{report.file}: {report.rows} values ({len(report.variables)} variable(s), "
             f"{periods}); {report.written} new or changed, {report.unchanged} unchanged"
         )
+
+
+def _hint(setting: str | None) -> str:
+    """Where to give the setting an error names: a key of the mapping file (or an option)."""
+    if setting is None:
+        return ""
+    if setting == "area_level":
+        return " (option --area-level, or area_level in the mapping file)"
+    return f" (set {setting!r} in the mapping file, option --mapping)"

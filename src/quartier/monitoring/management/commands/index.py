@@ -18,7 +18,12 @@ from quartier.analysis.indices import (
     numeric_columns,
 )
 from quartier.analysis.tables import RawTable, TableError, read_table
-from quartier.monitoring.management.reading_options import add_reading_options, delimiter_option
+from quartier.monitoring.management.reading_options import (
+    READING_OPTIONS,
+    add_reading_options,
+    delimiter_option,
+    option_hint,
+)
 
 OUTPUT_COLUMNS = (
     "id",
@@ -100,7 +105,9 @@ class Command(BaseCommand):
             )
             result = index_table(raw, options, params)
             result.frame.select(OUTPUT_COLUMNS).write_csv(out)
-        except (TableError, MssError) as error:
+        except TableError as error:
+            raise CommandError(f"{error}{option_hint(error.setting, READING_OPTIONS)}") from error
+        except MssError as error:
             raise CommandError(str(error)) from error
         except OSError as error:
             raise CommandError(f"{out}: cannot write ({error.strerror})") from error

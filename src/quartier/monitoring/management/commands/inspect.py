@@ -16,7 +16,12 @@ from quartier.analysis.tables import (
     profile_columns,
     read_table,
 )
-from quartier.monitoring.management.reading_options import add_reading_options, delimiter_option
+from quartier.monitoring.management.reading_options import (
+    READING_OPTIONS,
+    add_reading_options,
+    delimiter_option,
+    option_hint,
+)
 
 KIND_NAMES = {
     "empty": "empty",
@@ -50,7 +55,7 @@ class Command(BaseCommand):
             )
             profiles = profile_columns(raw)
         except TableError as error:
-            raise CommandError(str(error)) from error
+            raise CommandError(f"{error}{option_hint(error.setting, READING_OPTIONS)}") from error
         self.stdout.write("\n".join(describe(raw, profiles)))
 
 

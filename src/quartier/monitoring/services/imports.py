@@ -10,21 +10,28 @@ from django.db import transaction
 
 from quartier.analysis.tables import (
     TableSpec,
-    breakdown_dimensions,
-    key_expression,
+    check_unique_observations,
     read_table,
     tidy_table,
+    with_breakdown_key,
 )
 from quartier.areas.models import Area, AreaLevel
 from quartier.monitoring import writers
 
 # Longest list of problems printed at once; the rest is counted.
 MAX_LISTED = 10
-KEY_COLUMNS = ["area", "period", "variable", "breakdown_key"]
 
 
 class ObservationImportError(ValueError):
-    """The table cannot be imported; nothing was written."""
+    """The table cannot be imported; nothing was written.
+
+    `setting` names what would settle the problem ("area_level"), or is None; the caller says
+    how to give it (a key of the mapping file, an option of the command).
+    """
+
+    def __init__(self, message: str, *, setting: str | None = None) -> None:
+        super().__init__(message)
+        self.setting = setting
 
 
 @dataclass
@@ -45,7 +52,12 @@ def observations_import(
     area_level: str | None = None,
     dry_run: bool = False,
 ) -> ObservationImportReport:
-    """Load a table into observations, all or nothing; re-importing updates values in place."""
+    """Load a table into observations, all or nothing; re-importing updates values in place.
+
+    A table that cannot be read, gives a breakdown value the key cannot hold or a cell twice
+    raises `quartier.analysis.tables.TableError`; unknown or ambiguous area codes raise
+    `ObservationImportError`. Either way nothing is written.
+    """
     raw = read_table(
         path,
         sheet=spec.sheet,
@@ -53,10 +65,9 @@ def observations_import(
         delimiter=spec.delimiter,
         decimal=spec.decimal,
     )
-    tidy = tidy_table(raw, spec)
+    tidy = with_breakdown_key(tidy_table(raw, spec), where=path.name)
     frame = _with_area_ids(tidy, path.name, area_level)
-    frame = _with_breakdown_key(frame, path.name, breakdown_dimensions(tidy))
-    _check_unique(frame, path.name)
+    check_unique_observations(frame, where=path.name)
     report = ObservationImportReport(
         file=path.name,
         rows=frame.height,
@@ -94,8 +105,8 @@ def _with_area_ids(tidy: pl.DataFrame, file: str, area_level: str | None) -> pl.
     if used.height:
         codes = ", ".join(sorted(set(used["area"].to_list()))[:MAX_LISTED])
         raise ObservationImportError(
-            f"{file}: area codes exist in several levels ({codes}); "
-            "name the level with area_level in the mapping or --area-level"
+            f"{file}: area codes exist in several levels ({codes}); name the level",
+            setting="area_level",
         )
     frame = tidy.join(lookup.select("area", "area_id"), on="area", how="left")
     unknown = frame.filter(pl.col("area_id").is_null())
@@ -111,33 +122,3 @@ def _unknown_areas_message(unknown: pl.DataFrame, file: str, area_level: str | N
     where = f" in level {area_level!r}" if area_level else ""
     text = f"{file}: {first.height} unknown area code(s){where}: " + "; ".join(listed)
     return text + (f"; and {more} more" if more > 0 else "")
-
-
-def _with_breakdown_key(frame: pl.DataFrame, file: str, dimensions: list[str]) -> pl.DataFrame:
-    """Add the canonical text 'age_group=0-5;gender=weiblich' (dimensions sorted, "" for none)."""
-    for dimension in dimensions:
-        # ';' and '=' separate the parts of the key, so they cannot appear inside a value.
-        bad = frame.filter(pl.col(dimension).str.contains(r"[;=]"))
-        if bad.height:
-            row = bad.row(0, named=True)
-            raise ObservationImportError(
-                f"{file}, line {row['line']}: breakdown value {row[dimension]!r} of "
-                f"{dimension!r} must not contain ';' or '='"
-            )
-    return frame.with_columns(key_expression(dimensions).alias("breakdown_key"))
-
-
-def _check_unique(frame: pl.DataFrame, file: str) -> None:
-    duplicates = frame.filter(pl.struct(KEY_COLUMNS).is_duplicated())
-    if duplicates.height == 0:
-        return
-    first = duplicates.group_by(KEY_COLUMNS, maintain_order=True).agg(pl.col("line"))
-    row = first.row(0, named=True)
-    lines = ", ".join(str(line) for line in row["line"])
-    cell = f"area {row['area']!r}, period {row['period']}, variable {row['variable']!r}"
-    if row["breakdown_key"]:
-        cell += f", breakdown {row['breakdown_key']}"
-    raise ObservationImportError(
-        f"{file}: lines {lines} give the same cell twice ({cell}); "
-        f"{first.height} such cell(s) in total"
-    )

@@ -25,7 +25,7 @@ from quartier.analysis.disclosure import (
     publish,
 )
 from quartier.analysis.indicators import compute_indicators
-from quartier.analysis.indices import BelowAverageParams, below_average_params
+from quartier.analysis.indices import BelowAverageParams, MethodError, below_average_params
 from quartier.areas.selectors import areas_frame
 from quartier.monitoring import writers
 from quartier.monitoring.models import Computation, ResultPart
@@ -223,7 +223,7 @@ class AktionsraumReport:
 def aktionsraeume_report(*, year: int, compare: int | None = None) -> AktionsraumReport:
     """Aktionsräume and Aktionsquartiere of a report year, and the change since `compare`."""
     catalogue = catalogue_load()
-    params = below_average_params(path=settings.QUARTIER_METHODS_FILE)
+    params = _below_average_method()
     areas = areas_frame()
     now = _selection(year, catalogue, params, areas)
     before = _selection(compare, catalogue, params, areas) if compare is not None else None
@@ -242,6 +242,14 @@ def aktionsraeume_report(*, year: int, compare: int | None = None) -> Aktionsrau
         domains={d.key: d.name_de for d in catalogue.domains},
         **changes,
     )
+
+
+def _below_average_method() -> BelowAverageParams:
+    """The below-average method of QUARTIER_METHODS_FILE, or the shipped one without that file."""
+    try:
+        return below_average_params(path=settings.QUARTIER_METHODS_FILE)
+    except MethodError as error:
+        raise MonitoringError(f"{error} (QUARTIER_METHODS_FILE)") from error
 
 
 def _area_row(row: dict[str, Any], names: dict[str, str]) -> dict[str, Any]:
