@@ -71,9 +71,9 @@ def test_aktionsraeume_find_the_planted_story(musterstadt: Path) -> None:
     assert report["compare"] == 2012
     assert report["left"] == sorted(a.sozialraum for a in story.improving)
     assert report["entered"] == sorted(a.sozialraum for a in story.declining)
-    pockets = {(q["code"], q["sozialraum"]) for q in report["aktionsquartiere"]}
+    aktionsquartiere = {(q["code"], q["sozialraum"]) for q in report["aktionsquartiere"]}
     for area in story.improving:
-        assert (area.lagging_bezirk, area.sozialraum) in pockets
+        assert (area.lagging_bezirk, area.sozialraum) in aktionsquartiere
     by_code = {a["code"]: a for a in report["areas"]}
     assert len(by_code) == 39
     assert set(report["stayed"]) == {c for c, a in by_code.items() if a["aktionsraum"]} - set(

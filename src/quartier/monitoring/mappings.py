@@ -6,7 +6,7 @@ The table-shape keys are those of `quartier.analysis.tables.TableSpec`; the data
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from quartier.analysis.tables import TableError, TableSpec, read_mapping_file, spec_from_mapping
@@ -19,12 +19,15 @@ class Mapping:
 
 
 def load_mapping(path: Path) -> Mapping:
-    """Read and validate a mapping file; errors name the file and the key."""
-    content = read_mapping_file(path)
+    """Read and validate a mapping file; errors name the file, the line and the key."""
+    document = read_mapping_file(path)
+    content = dict(document.content)
     area_level = content.pop("area_level", None)
     if area_level is not None and not isinstance(area_level, str):
-        raise TableError(f"{path.name}: 'area_level' must be a level key such as 'sozialraum'")
-    return Mapping(spec=spec_from_mapping(content, where=path.name), area_level=area_level)
+        problem = f"must be a level key such as 'sozialraum', not {area_level!r}"
+        raise TableError(str(document.error(("area_level",), problem)))
+    spec = spec_from_mapping(replace(document, content=content))
+    return Mapping(spec=spec, area_level=area_level)
 
 
 def tidy_csv_mapping(path: Path) -> Mapping:

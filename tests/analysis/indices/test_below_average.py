@@ -80,16 +80,16 @@ def test_classify_areas_with_k() -> None:
 def test_aktionsquartiere_only_outside_aktionsraeume_and_overrides() -> None:
     bad = {"sgb2": 30.0, "alo": 12.0, "svb": 40.0, "gym": 20.0, "hze": 40.0, "gewicht": 70.0}
     good = {"sgb2": 5.0, "alo": 3.0, "svb": 70.0, "gym": 60.0, "hze": 5.0, "gewicht": 95.0}
-    quartiere = frame({"A1": bad, "A2": good, "B1": bad, "B2": good, "C1": good})
+    bezirke = frame({"A1": bad, "A2": good, "B1": bad, "B2": good, "C1": good})
     parents = {"A1": "A", "A2": "A", "B1": "B", "B2": "B", "C1": "C"}
     rule = {"domain_share": 0.5, "min_domains": 3}
     selection = select_aktionsraeume(
-        SOZIALRAEUME, quartiere, parents=parents, indicators=INDICATORS, **rule
+        SOZIALRAEUME, bezirke, parents=parents, indicators=INDICATORS, **rule
     )
     assert selection.aktionsraeume == {"A"}
-    assert selection.quartiere.select("code", "sozialraum").rows() == [("B1", "B")]
+    assert selection.aktionsquartiere.select("code", "sozialraum").rows() == [("B1", "B")]
     overridden = select_aktionsraeume(
-        SOZIALRAEUME, quartiere, parents=parents, indicators=INDICATORS,
+        SOZIALRAEUME, bezirke, parents=parents, indicators=INDICATORS,
         overrides={"B": (True, "Großsiedlung, Beschluss des Rates"), "A": (False, "Sanierung")},
         **rule,
     )  # fmt: skip
@@ -99,7 +99,7 @@ def test_aktionsquartiere_only_outside_aktionsraeume_and_overrides() -> None:
     assert areas["B"]["override"] == "Großsiedlung, Beschluss des Rates"
     assert areas["C"]["override"] is None
     # A is no Aktionsraum by decision, so its lagging Bezirk A1 becomes an Aktionsquartier.
-    assert overridden.quartiere["code"].to_list() == ["A1"]
+    assert overridden.aktionsquartiere["code"].to_list() == ["A1"]
 
 
 def test_compare_years() -> None:

@@ -44,11 +44,12 @@ class Selection:
     """The result for one year.
 
     `areas`: code, domains_below (sorted list), computed (bool), aktionsraum (bool, after
-    overrides), override (justification or null). `quartiere`: code, sozialraum, domains_below.
+    overrides), override (justification or null). `aktionsquartiere`: code, sozialraum,
+    domains_below.
     """
 
     areas: pl.DataFrame
-    quartiere: pl.DataFrame
+    aktionsquartiere: pl.DataFrame
 
     @property
     def aktionsraeume(self) -> set[str]:
@@ -116,7 +117,7 @@ def classify_areas(
 
 def select_aktionsraeume(
     sozialraeume: pl.DataFrame,
-    quartiere: pl.DataFrame,
+    statistische_bezirke: pl.DataFrame,
     *,
     parents: Mapping[str, str],
     indicators: Sequence[IndexIndicator],
@@ -126,7 +127,7 @@ def select_aktionsraeume(
 ) -> Selection:
     """Aktionsräume among Sozialräume and Aktionsquartiere among statistische Bezirke.
 
-    `sozialraeume` and `quartiere` hold the indicator values (indicator, area, value,
+    `sozialraeume` and `statistische_bezirke` hold the indicator values (indicator, area, value,
     city_value) of one year for the two levels; `parents` maps a Bezirk to its Sozialraum;
     `overrides` maps a Sozialraum to a manual (aktionsraum, justification) decision.
 
@@ -156,7 +157,7 @@ def select_aktionsraeume(
     ... )
     >>> selection.aktionsraeume
     {'1102'}
-    >>> selection.quartiere.select("code", "sozialraum").rows()
+    >>> selection.aktionsquartiere.select("code", "sozialraum").rows()
     [('110103', '1101'), ('110301', '1103')]
     """
 
@@ -181,13 +182,13 @@ def select_aktionsraeume(
         ).alias("aktionsraum"),
     ).select("code", "domains_below", "computed", "aktionsraum", "override")  # fmt: skip
     chosen = set(areas.filter(pl.col("aktionsraum"))["code"].to_list())
-    bezirke = classify(quartiere)
-    bezirke = bezirke.with_columns(
+    bezirke = classify(statistische_bezirke).with_columns(
         pl.col("code").replace_strict(dict(parents), default=None, return_dtype=pl.Utf8)
         .alias("sozialraum")
     )  # fmt: skip
-    pockets = bezirke.filter(pl.col("below_average") & ~pl.col("sozialraum").is_in(list(chosen)))
-    return Selection(areas=areas, quartiere=pockets.select("code", "sozialraum", "domains_below"))
+    below = bezirke.filter(pl.col("below_average") & ~pl.col("sozialraum").is_in(list(chosen)))
+    found = below.select("code", "sozialraum", "domains_below")
+    return Selection(areas=areas, aktionsquartiere=found)
 
 
 def selection_changes(now: set[str], before: set[str]) -> dict[str, list[str]]:

@@ -237,7 +237,7 @@ def aktionsraeume_report(*, year: int, compare: int | None = None) -> Aktionsrau
         areas=[_area_row(row, names) for row in now.areas.to_dicts()],
         aktionsquartiere=[
             {"code": r["code"], "name": names.get(r["code"], ""), "sozialraum": r["sozialraum"]}
-            for r in now.quartiere.to_dicts()
+            for r in now.aktionsquartiere.to_dicts()
         ],
         domains={d.key: d.name_de for d in catalogue.domains},
         **changes,

@@ -48,9 +48,9 @@ class Command(BaseCommand):
             writer.writerow(["sozialraum", area["code"], area["name"], "",
                              ";".join(area["domains_below"]), area["aktionsraum"],
                              area["override"] or "", change.get(area["code"], "")])  # fmt: skip
-        for pocket in report.aktionsquartiere:
-            writer.writerow(["aktionsquartier", pocket["code"], pocket["name"],
-                             pocket["sozialraum"], "", "", "", ""])  # fmt: skip
+        for quartier in report.aktionsquartiere:
+            writer.writerow(["aktionsquartier", quartier["code"], quartier["name"],
+                             quartier["sozialraum"], "", "", "", ""])  # fmt: skip
 
     def _text(self, report: AktionsraumReport) -> None:
         write = self.stdout.write
