@@ -9,13 +9,11 @@ from dataclasses import dataclass, field
 import shapely
 from django.db import transaction
 
-from quartier.analysis.geo import AreaFeature, AreaLayer, containing
+from quartier.analysis.geo import AreaFeature, AreaLayer, containing, same_shape
 from quartier.areas.models import Area, AreaGeometry, AreaLevel
 
 # Areas imported for the first time are taken as valid "since always": their start is unknown.
 BEGINNING = datetime.date(1900, 1, 1)
-# Reprojection is deterministic, so a re-import yields the same coordinates up to float noise.
-SAME_GEOMETRY_TOLERANCE = 1e-9
 
 
 class AreaImportError(ValueError):
@@ -212,7 +210,7 @@ def _version(
     wkb = shapely.to_wkb(feature.geometry)
     if current is not None:
         old = shapely.from_wkb(bytes(current.wkb))
-        if shapely.equals_exact(old, feature.geometry, tolerance=SAME_GEOMETRY_TOLERANCE):
+        if same_shape(old, feature.geometry):
             return
         if current.valid_from >= start:
             raise AreaImportError(

@@ -22,6 +22,7 @@ from quartier.analysis.geo._shapes import (
     area_km2,
     containing,
     geojson_geometries,
+    same_shape,
 )
 
 __all__ = [
@@ -34,5 +35,6 @@ __all__ = [
     "containing",
     "geojson_geometries",
     "read_area_layer",
+    "same_shape",
     "write_area_layer",
 ]

@@ -15,7 +15,10 @@ from pyproj import Geod
 from shapely.geometry import mapping
 from shapely.geometry.base import BaseGeometry
 
-__all__ = ["COORDINATE_DECIMALS", "area_km2", "containing", "geojson_geometries"]
+__all__ = ["COORDINATE_DECIMALS", "area_km2", "containing", "geojson_geometries", "same_shape"]
+
+# Reprojection is deterministic, so a re-import yields the same coordinates up to float noise.
+SAME_SHAPE_TOLERANCE = 1e-9
 
 # Six decimals of a degree are about 0.1 m: far finer than any boundary drawn on a web map.
 COORDINATE_DECIMALS = 6
@@ -65,6 +68,22 @@ def geojson_geometries(
         shapes = simplified
     rounded = shapely.transform(shapes, lambda xy: np.round(xy, COORDINATE_DECIMALS))
     return [dict(mapping(geometry)) for geometry in rounded]
+
+
+def same_shape(old: BaseGeometry, new: BaseGeometry) -> bool:
+    """Whether two shapes are the same boundary, up to the float noise of a reprojection.
+
+    The same vertices in the same order, each within `SAME_SHAPE_TOLERANCE` degrees.
+
+    Examples
+    --------
+    >>> from shapely import box
+    >>> same_shape(box(7.0, 51.0, 7.1, 51.1), box(7.0, 51.0, 7.1, 51.1 + 1e-12))
+    True
+    >>> same_shape(box(7.0, 51.0, 7.1, 51.1), box(7.0, 51.0, 7.1, 51.2))
+    False
+    """
+    return bool(shapely.equals_exact(old, new, tolerance=SAME_SHAPE_TOLERANCE))
 
 
 def area_km2(geometry: BaseGeometry) -> float:
