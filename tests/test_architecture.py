@@ -171,3 +171,20 @@ def test_the_architecture_document_names_every_package_and_module() -> None:
     assert unnamed == set()
     picture = document.split("```")[1]
     assert [name for name in packages if name not in picture] == []
+
+
+@pytest.mark.parametrize("package", [p.name for p in _core_packages()])
+def test_the_tests_of_a_package_are_named_after_its_modules(package: str) -> None:
+    """`tests/analysis/<package>/test_<module>[_<aspect>].py`, or `test_<package>.py`."""
+    folder = PROJECT_DIR / "tests" / "analysis" / package
+    assert folder.is_dir(), f"tests/analysis/{package}/ is missing"
+    modules = {p.stem.lstrip("_") for p in (CORE / package).glob("_*.py")} - {"init"}
+    allowed = modules | {package}
+    stray = [
+        test.name
+        for test in folder.glob("test_*.py")
+        if not any(
+            test.stem == f"test_{name}" or test.stem.startswith(f"test_{name}_") for name in allowed
+        )
+    ]
+    assert stray == []
