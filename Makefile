@@ -52,4 +52,5 @@ clean:
 docs:
 	$(BIN)/python -m quartier.cli_reference > docs/cli.md
 	$(BIN)/python -m quartier.indicator_reference > docs/indicators.md
+	$(BIN)/python -m quartier.api_reference > docs/api.md
 	$(BIN)/python -m quartier.environment README.md

@@ -5,7 +5,7 @@ from __future__ import annotations
 import doctest
 import re
 
-from quartier import environment
+from quartier import api_reference, environment
 from quartier.cli_reference import WORKFLOW, command_help, commands, reference
 
 from .conftest import PROJECT_DIR
@@ -46,3 +46,20 @@ def test_the_examples_of_the_environment_module() -> None:
     result = doctest.testmod(environment, optionflags=doctest.ELLIPSIS)
     assert result.attempted > 0
     assert result.failed == 0
+
+
+def test_the_api_reference_is_up_to_date() -> None:
+    current = (PROJECT_DIR / "docs" / "api.md").read_text(encoding="utf-8")
+    assert current == api_reference.reference(), "docs/api.md is out of date: run `make docs`"
+
+
+def test_the_api_reference_lists_every_public_name_of_every_core_package() -> None:
+    text = api_reference.reference()
+    packages = api_reference.packages()
+    assert {p.__name__.rsplit(".", 1)[-1] for p in packages} >= {"tables", "disclosure", "geo"}
+    for package in packages:
+        assert f"## `{package.__name__}`" in text
+        missing = [name for name in package.__all__ if f"- `{name}" not in text]
+        assert missing == [], package.__name__
+    assert "- `read_table(path: Path, *, " in text
+    assert " at 0x" not in text
