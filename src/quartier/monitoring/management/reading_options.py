@@ -3,12 +3,20 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
 
 from django.core.management.base import CommandError, CommandParser
 
-from quartier.analysis.tables import DELIMITER_WORDS
+from quartier.analysis.tables import DELIMITER_WORDS, RawTable, read_table
 
-__all__ = ["READING_OPTIONS", "add_reading_options", "delimiter_option", "option_hint"]
+__all__ = [
+    "READING_OPTIONS",
+    "add_reading_options",
+    "delimiter_option",
+    "option_hint",
+    "read_with_options",
+]
 
 # The option of `add_reading_options` for each table setting (`TableSpec` field) it gives.
 READING_OPTIONS = {
@@ -35,6 +43,17 @@ def delimiter_option(text: str | None) -> str | None:
     if text not in DELIMITER_WORDS:
         raise CommandError(f"--delimiter must be ';', ',' or 'tab', not {text!r}")
     return DELIMITER_WORDS[text]
+
+
+def read_with_options(path: Path, options: Mapping[str, Any]) -> RawTable:
+    """Read a table with what `add_reading_options` gave; raises the reader's `TableError`."""
+    return read_table(
+        path,
+        sheet=options["sheet"],
+        encoding=options["encoding"],
+        delimiter=delimiter_option(options["delimiter"]),
+        decimal=options["decimal"],
+    )
 
 
 def add_reading_options(parser: CommandParser) -> None:

@@ -17,12 +17,12 @@ from quartier.analysis.indices import (
     berlin_mss_params,
     numeric_columns,
 )
-from quartier.analysis.tables import RawTable, TableError, read_table
+from quartier.analysis.tables import RawTable, TableError
 from quartier.monitoring.management.reading_options import (
     READING_OPTIONS,
     add_reading_options,
-    delimiter_option,
     option_hint,
+    read_with_options,
 )
 
 OUTPUT_COLUMNS = (
@@ -96,13 +96,7 @@ class Command(BaseCommand):
             raise CommandError(f"--out: the folder {out.parent} does not exist")
         params = method_params(options)
         try:
-            raw = read_table(
-                options["table"],
-                sheet=options["sheet"],
-                encoding=options["encoding"],
-                delimiter=delimiter_option(options["delimiter"]),
-                decimal=options["decimal"],
-            )
+            raw = read_with_options(options["table"], options)
             result = index_table(raw, options, params)
             result.frame.select(OUTPUT_COLUMNS).write_csv(out)
         except TableError as error:

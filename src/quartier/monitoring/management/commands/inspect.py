@@ -14,13 +14,12 @@ from quartier.analysis.tables import (
     RawTable,
     TableError,
     profile_columns,
-    read_table,
 )
 from quartier.monitoring.management.reading_options import (
     READING_OPTIONS,
     add_reading_options,
-    delimiter_option,
     option_hint,
+    read_with_options,
 )
 
 KIND_NAMES = {
@@ -46,13 +45,7 @@ class Command(BaseCommand):
 
     def handle(self, *args: Any, **options: Any) -> None:
         try:
-            raw = read_table(
-                options["file"],
-                sheet=options["sheet"],
-                encoding=options["encoding"],
-                delimiter=delimiter_option(options["delimiter"]),
-                decimal=options["decimal"],
-            )
+            raw = read_with_options(options["file"], options)
             profiles = profile_columns(raw)
         except TableError as error:
             raise CommandError(f"{error}{option_hint(error.setting, READING_OPTIONS)}") from error
