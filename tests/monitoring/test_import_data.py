@@ -165,7 +165,27 @@ BAD_INPUTS = [
         WIDE_MAPPING.replace("Jahr", "Berichtsjahr"),
         "Berichtsjahr",
     ),
-    ("unknown_key", WIDE, WIDE_MAPPING + "farbe: rot\n", "mapping.yaml: unknown key 'farbe'"),
+    (
+        "separator_in_breakdown",
+        WIDE.replace("2024;0102;weiblich", "2024;0102;w=eiblich"),
+        WIDE_MAPPING,
+        "sozial.csv, line 5: breakdown value 'w=eiblich' of 'gender' must not contain ';' or '='",
+    ),
+    (
+        "no_period",
+        WIDE.replace("Jahr;", "Stand;"),
+        WIDE_MAPPING.replace("period: Jahr\n", ""),
+        "sozial.csv: no period column (period, Jahr, year); name the column that holds the year "
+        "or give the year of the whole table, e.g. 2012 (set 'period' in the mapping file, "
+        "option --mapping)",
+    ),
+    ("unknown_key", WIDE, WIDE_MAPPING + "farbe: rot\n",
+     "mapping.yaml, line 11: unknown key 'farbe' (the keys are layout, sheet, encoding, "
+     "delimiter, decimal, area, period, breakdowns, variables, variable, value, flag, ignore, "
+     "area_codes, source, area_level)"),
+    ("bad_level", WIDE, WIDE_MAPPING.replace("level: sozialraum", "level: [sozialraum]"),
+     "mapping.yaml, line 3, area_level: must be a level key such as 'sozialraum', not "
+     "['sozialraum']"),
     ("unknown_level", WIDE, WIDE_MAPPING.replace("level: sozialraum", "level: quartier"),
      "unknown area level 'quartier'"),
 ]  # fmt: skip
@@ -196,8 +216,12 @@ def test_missing_file_is_a_clear_error(areas: None, tmp_path: Path) -> None:
 def test_codes_in_two_levels_need_a_level(areas: None, tmp_path: Path) -> None:
     Area.objects.create(level=AreaLevel.objects.get(key="stadtbezirk"), code="0101", name="Doppelt")
     path = write(tmp_path, "t.csv", "area,period,variable,value\n0101,2020,x,1\n")
-    with pytest.raises(CommandError, match=r"area codes exist in several levels \(0101\)"):
+    with pytest.raises(CommandError) as raised:
         import_data(path)
+    assert str(raised.value) == (
+        "t.csv: area codes exist in several levels (0101); name the level (option --area-level, "
+        "or area_level in the mapping file)\nNothing was imported."
+    )
     assert "1 new or changed" in import_data(path, "--area-level", "sozialraum")
 
 

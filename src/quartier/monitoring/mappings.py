@@ -6,10 +6,10 @@ The table-shape keys are those of `quartier.analysis.tables.TableSpec`; the data
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from pathlib import Path
 
-from quartier.analysis.tables import TableError, TableSpec, read_mapping_file, spec_from_mapping
+from quartier.analysis.tables import TableError, TableSpec, read_mapping, spec_from_mapping
 
 
 @dataclass(frozen=True)
@@ -20,13 +20,12 @@ class Mapping:
 
 def load_mapping(path: Path) -> Mapping:
     """Read and validate a mapping file; errors name the file, the line and the key."""
-    document = read_mapping_file(path)
-    content = dict(document.content)
-    area_level = content.pop("area_level", None)
+    document = read_mapping(path)
+    area_level = document.content.get("area_level")
     if area_level is not None and not isinstance(area_level, str):
         problem = f"must be a level key such as 'sozialraum', not {area_level!r}"
         raise TableError(str(document.error(("area_level",), problem)))
-    spec = spec_from_mapping(replace(document, content=content))
+    spec = spec_from_mapping(document, more_keys=("area_level",))
     return Mapping(spec=spec, area_level=area_level)
 
 

@@ -224,75 +224,127 @@ def test_a_city_file_may_rename_a_domain(tmp_path: Path) -> None:
 
 def test_a_city_file_alone_needs_its_domains(tmp_path: Path) -> None:
     path = write(tmp_path, {"indicators": [entry()]})
-    with pytest.raises(CatalogueError, match="unknown domain 'wohnen'"):
+    with pytest.raises(CatalogueError) as raised:
         read_catalogue(path)
+    assert str(raised.value) == (
+        "stadt.yaml, line 4, indicator 'neu', field 'domain': unknown domain 'wohnen' "
+        "(known domains: none)"
+    )
     assert read_catalogue(path, known_domains={"wohnen"}).indicator("neu").domain == "wohnen"
 
 
 # --- validation -----------------------------------------------------------------------------------
 
 
+# yaml.safe_dump writes the keys sorted: the entry starts on line 2 with its first key.
 @pytest.mark.parametrize(
     ("item", "message"),
     [
-        (entry(name_de=None), "indicator 'neu': the field 'name_de' is missing"),
-        (entry(colour="rot"), "indicator 'neu': unknown field 'colour'"),
-        (entry(polarity="bad"), "indicator 'neu', field 'polarity': must be one of "
+        (entry(name_de=None), "line 2, indicator 'neu': the field 'name_de' is missing"),
+        (entry(colour="rot"), "line 2, indicator 'neu': unknown field 'colour' (the fields are "
+         "key, name_de, name_en, domain, unit, numerator, polarity, definition, kind, "
+         "denominator, scale, source, min_denominator, in_index, years, decimals)"),
+        (entry(polarity="bad"), "line 9, indicator 'neu', field 'polarity': must be one of "
          "higher_is_worse, higher_is_better, neutral, not 'bad'"),
-        (entry(kind="ratio"), "indicator 'neu', field 'kind': must be one of rate, count, change"),
-        (entry(denominator=None), "field 'denominator': a rate needs a denominator"),
-        (entry(kind="count"), "an indicator of kind 'count' has no denominator"),
-        (entry(kind="change", denominator=None), "indicator 'neu', field 'years': must be a whole "
-         "number of at least 1, not None"),
-        (entry(years=5), "field 'years': only an indicator of kind 'change' has years"),
-        (entry(scale=0), "indicator 'neu', field 'scale': must be more than 0"),
-        (entry(scale="hundert"), "field 'scale': must be a number, not 'hundert'"),
-        (entry(min_denominator=-1), "field 'min_denominator': must be at least 0"),
-        (entry(in_index="ja"), "field 'in_index': must be true or false, not 'ja'"),
-        (entry(decimals=-1), "indicator 'neu', field 'decimals': must be a whole number of at "
+        (entry(kind="ratio"), "line 6, indicator 'neu', field 'kind': must be one of rate, count, "
+         "change, not 'ratio'"),
+        (entry(denominator=None), "line 2, indicator 'neu', field 'denominator': a rate needs a "
+         "denominator (or use kind: count)"),
+        (entry(kind="count"), "line 3, indicator 'neu', field 'denominator': an indicator of "
+         "kind 'count' has no denominator"),
+        (entry(kind="change", denominator=None), "line 2, indicator 'neu', field 'years': must be "
+         "a whole number of at least 1, not None"),
+        (entry(years=5), "line 12, indicator 'neu', field 'years': only an indicator of kind "
+         "'change' has years"),
+        (entry(scale=0), "line 10, indicator 'neu', field 'scale': must be more than 0, not 0"),
+        (entry(scale="hundert"), "line 10, indicator 'neu', field 'scale': must be a number, not "
+         "'hundert'"),
+        (entry(min_denominator=-1), "line 6, indicator 'neu', field 'min_denominator': must be at "
          "least 0, not -1"),
-        (entry(decimals=1.5), "field 'decimals': must be a whole number of at least 0, not 1.5"),
-        (entry(decimals=True), "field 'decimals': must be a whole number of at least 0, not True"),
-        (entry(decimals="eins"), "field 'decimals': must be a whole number of at least 0, not "
-         "'eins'"),
-        (entry(unit=""), "indicator 'neu', field 'unit': must not be empty"),
-        (entry(domain="sport"), "indicator 'neu', field 'domain': unknown domain 'sport'"),
-        (entry(numerator=[]), "field 'numerator': must name at least one variable"),
-        (entry(numerator=[{"name": "a"}]), "field 'numerator': a term is a variable key or"),
-        (entry(numerator=[{"variable": "a", "filter": {}}]), "unknown key 'filter' in a term"),
-        (entry(numerator=[{"variable": "a", "breakdown": ["x"]}]),
-         "field 'numerator': breakdown must map dimensions to lists of values"),
-        (entry(numerator=[{"variable": "a", "breakdown": {"age_group": []}}]),
-         "field 'numerator': breakdown 'age_group' must list values"),
-        (entry(key="Neu Quote"), "indicator 1, field 'key': must start with a lowercase letter"),
+        (entry(in_index="ja"), "line 5, indicator 'neu', field 'in_index': must be true or false, "
+         "not 'ja'"),
+        (entry(decimals=-1), "line 2, indicator 'neu', field 'decimals': must be a whole number "
+         "of at least 0, not -1"),
+        (entry(decimals=1.5), "line 2, indicator 'neu', field 'decimals': must be a whole number "
+         "of at least 0, not 1.5"),
+        (entry(decimals=True), "line 2, indicator 'neu', field 'decimals': must be a whole number "
+         "of at least 0, not True"),
+        (entry(decimals="eins"), "line 2, indicator 'neu', field 'decimals': must be a whole "
+         "number of at least 0, not 'eins'"),
+        (entry(unit=""), "line 11, indicator 'neu', field 'unit': must not be empty"),
+        (entry(domain="sport"), "line 4, indicator 'neu', field 'domain': unknown domain 'sport' "
+         "(known domains: bildung, demografie, erwerb_transfer, gesundheit, wohnen)"),
+        (entry(numerator=[]), "line 8, indicator 'neu', field 'numerator': must name at least one "
+         "variable"),
+        (entry(numerator=[3]), "line 9, indicator 'neu', field 'numerator', term 1: a term is a "
+         "variable key or {variable: KEY, breakdown: {DIMENSION: [...]}}"),
+        (entry(numerator=[{"name": "a"}]), "line 9, indicator 'neu', field 'numerator', term 1: "
+         "unknown key 'name' (the keys are variable, breakdown)"),
+        (entry(numerator=[{"variable": "a", "filter": {}}]), "line 9, indicator 'neu', field "
+         "'numerator', term 1: unknown key 'filter' (the keys are variable, breakdown)"),
+        (entry(numerator=[{"variable": "a", "breakdown": ["x"]}]), "line 9, indicator 'neu', "
+         "field 'numerator', term 1, breakdown: must be a mapping of dimensions to lists of "
+         "values, not a list"),
+        (entry(numerator=[{"variable": "a", "breakdown": {"age_group": []}}]), "line 10, "
+         "indicator 'neu', field 'numerator', term 1, breakdown 'age_group': must list values"),
+        (entry(numerator=["a", {"variable": "b", "breakdown": {"age_group": ["x", True]}}]),
+         "line 13, indicator 'neu', field 'numerator', term 2, breakdown 'age_group', value 2: "
+         "must be a text, not True"),
+        (entry(key="Neu Quote"), "line 5, indicator 1, field 'key': must start with a lowercase "
+         "letter and hold only a-z, 0-9 and _, not 'Neu Quote'"),
     ],
 )  # fmt: skip
-def test_errors_name_the_file_the_indicator_and_the_field(
+def test_errors_name_the_file_the_line_the_indicator_and_the_field(
     tmp_path: Path, item: dict[str, object], message: str
 ) -> None:
     path = write(tmp_path, {"indicators": [item]})
     with pytest.raises(CatalogueError) as raised:
         load_catalogue(path)
-    assert str(raised.value).startswith("stadt.yaml: ")
-    assert message in str(raised.value)
+    assert str(raised.value) == f"stadt.yaml, {message}"
 
 
 def test_a_key_listed_twice_is_an_error(tmp_path: Path) -> None:
     path = write(tmp_path, {"indicators": [entry(), entry()]})
-    with pytest.raises(CatalogueError, match=r"stadt\.yaml: indicator 'neu' is listed twice"):
+    with pytest.raises(
+        CatalogueError,
+        match=r"^stadt\.yaml, line 12, indicator 'neu': listed twice \(first on line 2\)$",
+    ):
+        load_catalogue(path)
+
+
+def test_a_field_given_twice_is_an_error(tmp_path: Path) -> None:
+    path = tmp_path / "stadt.yaml"
+    path.write_text(
+        "indicators:\n  - key: neu\n    unit: '%'\n    unit: Anzahl\n", encoding="utf-8"
+    )
+    with pytest.raises(
+        CatalogueError,
+        match=r"^stadt\.yaml, line 4, indicator 'neu': the key 'unit' is given twice "
+        r"\(first on line 3\)$",
+    ):
         load_catalogue(path)
 
 
 @pytest.mark.parametrize(
     ("text", "message"),
     [
-        ("indicators: [\n", "stadt.yaml: not a valid UTF-8 YAML file"),
-        ("- a\n- b\n", "stadt.yaml: the catalogue must have the sections domains, indicators"),
-        ("methods: {}\n", "stadt.yaml: unknown section 'methods'"),
-        ("indicators: {a: 1}\n", "stadt.yaml: the section 'indicators' must be a list"),
-        ("domains: [{key: x, name_de: X}]\n", "stadt.yaml: domain 'x', field 'name_en'"),
+        ("indicators: [\n", r"^stadt.yaml, line 2: not a valid UTF-8 YAML file \(while parsing "
+         r"a flow node on line 2, expected the node content, but found '<stream end>'\)$"),
+        ("- a\n- b\n", r"^stadt.yaml, line 1: the file must be a set of keys and values \(the "
+         r"sections are domains, indicators\), not a list$"),
+        ("", r"^stadt.yaml: the file is empty$"),
+        ("methods: {}\n", r"^stadt.yaml, line 1: unknown section 'methods' \(the sections are "
+         r"domains, indicators\)$"),
+        ("indicators: {a: 1}\n", r"^stadt.yaml, line 1, section 'indicators': must be a list, "
+         r"not a set of keys and values$"),
+        ("domains: [{key: x, name_de: X}]\n",
+         r"^stadt.yaml, line 1, domain 'x': the field 'name_en' is missing$"),
+        ("domains:\n  - 3\n", r"^stadt.yaml, line 2, domain 1: must be a set of keys and values "
+         r"\(the fields are key, name_de, name_en\), not 3$"),
+        ("domains:\n  - {key: X, name_de: X, name_en: X}\n", r"^stadt.yaml, line 2, domain 1, "
+         r"field 'key': must start with a lowercase letter and hold only a-z, 0-9 and _, not 'X'$"),
     ],
-)
+)  # fmt: skip
 def test_files_that_are_no_catalogue(tmp_path: Path, text: str, message: str) -> None:
     path = tmp_path / "stadt.yaml"
     path.write_text(text, encoding="utf-8")
@@ -301,7 +353,10 @@ def test_files_that_are_no_catalogue(tmp_path: Path, text: str, message: str) ->
 
 
 def test_a_missing_file_is_named(tmp_path: Path) -> None:
-    with pytest.raises(CatalogueError, match="cannot read the catalogue"):
+    with pytest.raises(
+        CatalogueError,
+        match=r"fehlt\.yaml: cannot read the catalogue \(No such file or directory\)$",
+    ):
         load_catalogue(tmp_path / "fehlt.yaml")
 
 
@@ -351,5 +406,7 @@ def test_the_command_writes_csv_with_the_city_file(tmp_path: Path) -> None:
 
 def test_the_command_names_an_invalid_file(tmp_path: Path) -> None:
     path = write(tmp_path, {"indicators": [entry(polarity="bad")]})
-    with pytest.raises(CommandError, match=r"stadt\.yaml: indicator 'neu', field 'polarity'"):
+    with pytest.raises(
+        CommandError, match=r"stadt\.yaml, line 9, indicator 'neu', field 'polarity': must be one"
+    ):
         call_command("indicators", catalogue=path)

@@ -86,7 +86,9 @@ def test_an_edited_copy_of_the_shipped_file(tmp_path: Path) -> None:
     shutil.copy(METHODS_FILE, path)
     shipped = path.read_text(encoding="utf-8")
     path.write_text(shipped.replace("min_population: 300", "min_population: 250") + HAMBURG)
-    with pytest.raises(MethodError, match=r"^methods.yaml: hamburg.status_labels: 3 entries"):
+    with pytest.raises(
+        MethodError, match=r"^methods.yaml, line 42, hamburg.status_labels: 3 entries"
+    ):
         load_methods(path)
     path.write_text(path.read_text().replace(", sehr schlecht]", "]"))
     assert berlin_mss_params(path=path).min_population == 250.0
@@ -103,49 +105,67 @@ def test_the_kind_defaults_to_the_entry_name(tmp_path: Path) -> None:
 @pytest.mark.parametrize(
     ("change", "message"),
     [
-        ({"status_cuts": [1.0, -1.0, 1.5]}, r"x.status_cuts: the cuts must be strictly ascending"),
-        ({"status_cuts": [-1.0, -1.0, 1.5]}, r"x.status_cuts: the cuts must be strictly ascending"),
-        ({"status_cuts": []}, r"x.status_cuts: at least one cut"),
-        ({"status_cuts": [-1, "1", 1.5]}, r"x.status_cuts: must be a list of numbers"),
-        ({"status_cuts": [-1, True, 1.5]}, r"x.status_cuts: must be a list of numbers"),
-        ({"dynamics_cuts": [-1.0, float("inf")]}, r"x.dynamics_cuts: the cuts must be finite"),
-        ({"status_labels": ["a", "b", "c"]}, r"x.status_labels: 4 entries .* not 3"),
-        ({"dynamics_labels": ["a", "b", "c", "d"]}, r"x.dynamics_labels: 3 entries .* not 4"),
-        ({"dynamics_symbols": ["+", "-"]}, r"x.dynamics_symbols: 3 entries .* not 2"),
-        ({"dynamics_symbols": ["+", "+", "-"]}, r"x.dynamics_symbols: the entries must differ"),
-        ({"status_labels": ["a", "", "c", "d"]}, r"x.status_labels: .* non-empty"),
-        ({"min_population": -1}, r"x.min_population: must be 0 or more"),
-        ({"min_population": "300"}, r"x.min_population: must be a number, not '300'"),
-        ({"combined_label": "{status} / {klasse}"}, r"x.combined_label: unknown field \{klasse\}"),
-        ({"combined_label": "{status"}, r"x.combined_label: not a valid template"),
-        ({"status_cut": [1]}, r"x: unknown key 'status_cut'"),
-        ({"status_cuts": None}, r"x: the key 'status_cuts' is missing"),
-        ({"method": "berlin"}, r"x.method: unknown method 'berlin'"),
+        # The file lists the keys sorted (yaml.safe_dump): x on line 1, combined_label on 2,
+        # dynamics_cuts on 3, dynamics_labels on 6, dynamics_symbols on 10, method on 14,
+        # min_population on 15, status_cuts on 16, status_labels on 20.
+        ({"status_cuts": [1.0, -1.0, 1.5]},
+         r"line 16, x.status_cuts: the cuts must be strictly ascending, not \[1.0, -1.0, 1.5\]$"),
+        ({"status_cuts": [-1.0, -1.0, 1.5]},
+         r"line 16, x.status_cuts: the cuts must be strictly ascending"),
+        ({"status_cuts": []}, r"line 16, x.status_cuts: at least one cut"),
+        ({"status_cuts": [-1, "1", 1.5]},
+         r"line 18, x.status_cuts \(item 2\): must be a number, not '1'$"),
+        ({"status_cuts": [-1, True, 1.5]},
+         r"line 18, x.status_cuts \(item 2\): must be a number, not True$"),
+        ({"status_cuts": 1.5}, r"line 16, x.status_cuts: must be a list, not 1.5$"),
+        ({"dynamics_cuts": [-1.0, float("inf")]},
+         r"line 3, x.dynamics_cuts: the cuts must be finite"),
+        ({"status_labels": ["a", "b", "c"]}, r"line 20, x.status_labels: 4 entries .* not 3"),
+        ({"dynamics_labels": ["a", "b", "c", "d"]},
+         r"line 6, x.dynamics_labels: 3 entries .* not 4"),
+        ({"dynamics_symbols": ["+", "-"]}, r"line 10, x.dynamics_symbols: 3 entries .* not 2"),
+        ({"dynamics_symbols": ["+", "+", "-"]},
+         r"line 10, x.dynamics_symbols: the entries must differ"),
+        ({"status_labels": ["a", "", "c", "d"]}, r"line 20, x.status_labels: .* non-empty"),
+        ({"min_population": -1}, r"line 15, x.min_population: must be 0 or more, not -1.0$"),
+        ({"min_population": "300"}, r"line 15, x.min_population: must be a number, not '300'$"),
+        ({"combined_label": "{status} / {klasse}"},
+         r"line 2, x.combined_label: unknown field \{klasse\}"),
+        ({"combined_label": "{status"}, r"line 2, x.combined_label: not a valid template"),
+        ({"status_cut": [1]}, r"line 16, x: unknown key 'status_cut' \(the keys are method, "
+         r"description, min_population, status_cuts, status_labels, dynamics_cuts, "
+         r"dynamics_labels, dynamics_symbols, combined_label\)$"),
+        ({"status_cuts": None}, r"line 1, x: the key 'status_cuts' is missing$"),
+        ({"method": "berlin"},
+         r"line 14, x.method: unknown method 'berlin'; the methods are berlin-mss, below-average$"),
     ],
-)
+)  # fmt: skip
 def test_invalid_berlin_presets(tmp_path: Path, change: dict[str, object], message: str) -> None:
     path = write(tmp_path, {"x": {**BERLIN, **change}})
-    with pytest.raises(MethodError, match=rf"^my-methods.yaml: {message}"):
+    with pytest.raises(MethodError, match=rf"^my-methods.yaml, {message}"):
         load_methods(path)
 
 
 @pytest.mark.parametrize(
     ("change", "message"),
     [
-        ({"min_domains": 0}, r"x.min_domains: must be at least 1, not 0"),
-        ({"min_domains": 2.5}, r"x.min_domains: must be a whole number"),
-        ({"min_domains": True}, r"x.min_domains: must be a whole number"),
-        ({"domain_share": 0}, r"x.domain_share: must be more than 0 and at most 1, not 0.0"),
-        ({"domain_share": 1.5}, r"x.domain_share: must be more than 0 and at most 1"),
-        ({"area_level": " "}, r"x.area_level: must be a non-empty text"),
-        ({"quartier_level": 3}, r"x.quartier_level: must be a text, not 3"),
+        # Sorted keys: area_level on line 2, domain_share on 3, method on 4, min_domains on 5,
+        # quartier_level on 6.
+        ({"min_domains": 0}, r"line 5, x.min_domains: must be at least 1, not 0$"),
+        ({"min_domains": 2.5}, r"line 5, x.min_domains: must be a whole number, not 2.5$"),
+        ({"min_domains": True}, r"line 5, x.min_domains: must be a whole number, not True$"),
+        ({"domain_share": 0},
+         r"line 3, x.domain_share: must be more than 0 and at most 1, not 0.0$"),
+        ({"domain_share": 1.5}, r"line 3, x.domain_share: must be more than 0 and at most 1"),
+        ({"area_level": " "}, r"line 2, x.area_level: must be a non-empty text$"),
+        ({"quartier_level": 3}, r"line 6, x.quartier_level: must be a text, not 3$"),
     ],
-)
+)  # fmt: skip
 def test_invalid_below_average_presets(
     tmp_path: Path, change: dict[str, object], message: str
 ) -> None:
     path = write(tmp_path, {"x": {**BELOW, **change}})
-    with pytest.raises(MethodError, match=rf"^my-methods.yaml: {message}"):
+    with pytest.raises(MethodError, match=rf"^my-methods.yaml, {message}"):
         load_methods(path)
 
 
@@ -170,12 +190,16 @@ def test_a_method_of_the_wrong_kind_or_name(tmp_path: Path) -> None:
 @pytest.mark.parametrize(
     ("text", "message"),
     [
-        ("a: [1, 2", r"^bad.yaml: not a valid UTF-8 YAML file"),
-        ("- 1\n- 2\n", r"^bad.yaml: the file must name methods"),
-        ("", r"^bad.yaml: the file must name methods"),
-        ("x: 3\n", r"^bad.yaml: x: the parameters must be a set of keys and values"),
+        ("a: [1, 2", r"^bad.yaml, line 1: not a valid UTF-8 YAML file \(while parsing a flow "
+         r"sequence on line 1, expected ',' or ']', but got '<stream end>'\)$"),
+        ("- 1\n- 2\n", r"^bad.yaml, line 1: the file must name methods with their parameters$"),
+        ("{}\n", r"^bad.yaml, line 1: the file must name methods with their parameters$"),
+        ("", r"^bad.yaml: the file is empty$"),
+        ("x: 3\n", r"^bad.yaml, line 1, x: the parameters must be a set of keys and values$"),
+        ("x:\n  method: [a]\n", r"^bad.yaml, line 2, x.method: unknown method \['a'\]"),
+        ("x: {}\nx: {}\n", r"^bad.yaml, line 2: the key 'x' is given twice \(first on line 1\)$"),
     ],
-)
+)  # fmt: skip
 def test_unreadable_files(tmp_path: Path, text: str, message: str) -> None:
     path = tmp_path / "bad.yaml"
     path.write_text(text, encoding="utf-8")
@@ -184,7 +208,9 @@ def test_unreadable_files(tmp_path: Path, text: str, message: str) -> None:
 
 
 def test_a_missing_file(tmp_path: Path) -> None:
-    with pytest.raises(MethodError, match=r"nothing.yaml: cannot read the methods"):
+    with pytest.raises(
+        MethodError, match=r"nothing.yaml: cannot read the methods \(No such file or directory\)$"
+    ):
         load_methods(tmp_path / "nothing.yaml")
 
 

@@ -266,25 +266,46 @@ def test_spec_from_mapping_reads_every_key() -> None:
 @pytest.mark.parametrize(
     ("mapping", "message"),
     [
-        ({"aera": "x"}, "m.yaml: unknown key 'aera'"),
-        ({"layout": "tall"}, "m.yaml: 'layout' must be 'wide' or 'long'"),
-        ({"period": 12}, "m.yaml: 'period' must be a year"),
-        ({"breakdowns": {"Alter": "age group"}}, "m.yaml: 'breakdowns': the key 'age group'"),
-        ({"breakdowns": "Alter"}, "m.yaml: 'breakdowns' must be a mapping"),
-        ({"area_codes": {1: "05315001"}}, "m.yaml: 'area_codes': write every code in quotes"),
-        ({"decimal": ";"}, "m.yaml: 'decimal' must be"),
-        ({"delimiter": "|"}, "m.yaml: 'delimiter' must be"),
-        ({"encoding": "klingon"}, "m.yaml: 'encoding': unknown encoding"),
-        ({"value": "zahl"}, "m.yaml: 'value' is only used with 'layout: long'"),
-        ({"layout": "long", "variables": ["a"]}, "m.yaml: 'variables' is only used with"),
-        ({"ignore": [["a"]]}, "m.yaml: 'ignore' must be a list of column names"),
-        ({"area": ["a"]}, "m.yaml: 'area' must be text"),
+        ({"aera": "x"}, "m.yaml: unknown key 'aera' (the keys are layout, sheet, encoding, "
+         "delimiter, decimal, area, period, breakdowns, variables, variable, value, flag, ignore, "
+         "area_codes, source)"),
+        ({"layout": "tall"}, "m.yaml, layout: must be 'wide' or 'long', not 'tall'"),
+        ({"period": 12}, "m.yaml, period: must be a year like 2012 or the name of a column, "
+         "not 12"),
+        ({"period": [2012]}, "m.yaml, period: must be a year like 2012 or the name of a column, "
+         "not [2012]"),
+        ({"breakdowns": {"Alter": "age group"}}, "m.yaml, breakdowns.Alter: the dimension key "
+         "'age group' must consist of letters, digits and _ and not be one of area, column, "
+         "flag, line, period, value, variable"),
+        ({"breakdowns": ["value"]}, "m.yaml, breakdowns.value: the dimension key 'value' must "
+         "consist of letters, digits and _ and not be one of area, column, flag, line, period, "
+         "value, variable"),
+        ({"breakdowns": "Alter"}, "m.yaml, breakdowns: must be a mapping of column names to keys "
+         "(or a list of column names), not 'Alter'"),
+        ({"area_codes": {1: "05315001"}}, "m.yaml, area_codes.1: write every code in quotes, e.g. "
+         "'001': '05315001' (YAML reads unquoted 001 as the number 1); found 1"),
+        ({"area_codes": ["001"]}, "m.yaml, area_codes: must be a mapping of codes in the table to "
+         "area codes, not a list"),
+        ({"decimal": ";"}, "m.yaml, decimal: must be ',' or '.', not ';'"),
+        ({"delimiter": "|"}, "m.yaml, delimiter: must be ';', ',' or 'tab', not '|'"),
+        ({"encoding": "klingon"}, "m.yaml, encoding: unknown encoding 'klingon'"),
+        ({"value": "zahl"}, "m.yaml, value: only used with 'layout: long'"),
+        ({"layout": "long", "variables": ["a"]},
+         "m.yaml, variables: only used with 'layout: wide'"),
+        ({"ignore": [["a"]]}, "m.yaml, ignore (item 1): must be a text, not a list"),
+        ({"ignore": {"a": 1}}, "m.yaml, ignore: must be a list of column names, not a set of keys "
+         "and values"),
+        ({"area": ["a"]}, "m.yaml, area: must be a text, not a list"),
+        ({"area": " "}, "m.yaml, area: must be a non-empty text"),
+        ([], "m.yaml: the file must be a set of keys and values (the keys are layout, sheet, "
+         "encoding, delimiter, decimal, area, period, breakdowns, variables, variable, value, "
+         "flag, ignore, area_codes, source), not a list"),
     ],
-)
+)  # fmt: skip
 def test_spec_errors_name_file_and_key(mapping: dict[str, Any], message: str) -> None:
     with pytest.raises(TableError) as error:
         spec_from_mapping(mapping, where="m.yaml")
-    assert str(error.value).startswith(message)
+    assert str(error.value) == message
 
 
 def test_variables_as_list_and_year_as_period() -> None:
@@ -298,8 +319,36 @@ def test_load_spec_from_yaml(tmp_path: Path) -> None:
     path.write_text("area: Bezirk\nperiod: 2012\nignore: Name\n", encoding="utf-8")
     assert load_spec(path) == TableSpec(area="Bezirk", period=2012, ignore=["Name"])
     path.write_text("area: [unclosed\n", encoding="utf-8")
-    with pytest.raises(TableError, match=r"einwohner\.yaml: not a valid UTF-8 YAML file"):
+    with pytest.raises(TableError, match=r"^einwohner\.yaml, line 2: not a valid UTF-8 YAML file"):
         load_spec(path)
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ("area: Bezirk\nbreakdowns:\n  Geschlecht: gender\n  Alter: age group\n",
+         "einwohner.yaml, line 4, breakdowns.Alter: the dimension key 'age group' must consist of "
+         "letters, digits and _ and not be one of area, column, flag, line, period, value, "
+         "variable"),
+        ("area: Bezirk\narea_codes:\n  '001': '05315001'\n  002: '05315002'\n",
+         "einwohner.yaml, line 4, area_codes.2: write every code in quotes, e.g. '001': "
+         "'05315001' (YAML reads unquoted 001 as the number 1); found 2"),
+        ("area: Bezirk\nignore:\n  - Name\n  - [Nr]\n",
+         "einwohner.yaml, line 4, ignore (item 2): must be a text, not a list"),
+        ("area: Bezirk\n\nvalue: Wert\n", "einwohner.yaml, line 3, value: only used with "
+         "'layout: long'"),
+        ("area: Bezirk\narea: Gebiet\n",
+         "einwohner.yaml, line 2: the key 'area' is given twice (first on line 1)"),
+        ("- area\n", "einwohner.yaml, line 1: the mapping must be a set of keys and values"),
+        ("# only a comment\n", "einwohner.yaml: the file is empty"),
+    ],
+)  # fmt: skip
+def test_errors_of_a_mapping_file_name_the_line(tmp_path: Path, text: str, message: str) -> None:
+    path = tmp_path / "einwohner.yaml"
+    path.write_text(text, encoding="utf-8")
+    with pytest.raises(TableError) as error:
+        load_spec(path)
+    assert str(error.value) == message
 
 
 # --- the tidy CSV ---------------------------------------------------------------------------

@@ -101,7 +101,7 @@ def load_catalogue(extra: Path | None = None) -> Catalogue:
     ------
     CatalogueError
         If a file cannot be read or an entry is invalid; the message names the file, the
-        indicator and the field.
+        line, the indicator and the field.
 
     Examples
     --------
@@ -122,7 +122,7 @@ def load_catalogue(extra: Path | None = None) -> Catalogue:
     ...     load_catalogue(path)
     ... except CatalogueError as error:
     ...     print(error)
-    stadt.yaml: indicator 'neu': the field 'name_de' is missing
+    stadt.yaml, line 2, indicator 'neu': the field 'name_de' is missing
     """
     shipped = read_catalogue(CATALOGUE_FILE)
     if extra is None:

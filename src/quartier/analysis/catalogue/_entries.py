@@ -9,6 +9,8 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Literal, TypeAlias
 
+from quartier.analysis.config import ConfigError
+
 __all__ = [
     "AUTO_DECIMALS",
     "KINDS",
@@ -31,8 +33,8 @@ KINDS: tuple[Kind, ...] = ("rate", "count", "change")
 AUTO_DECIMALS = -1
 
 
-class CatalogueError(ValueError):
-    """An invalid catalogue file; the message names the file, the entry and the field."""
+class CatalogueError(ConfigError):
+    """An invalid catalogue file; the message names the file, the line, the entry and the field."""
 
 
 @dataclass(frozen=True)

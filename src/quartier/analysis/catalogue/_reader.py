@@ -1,42 +1,143 @@
-"""Reading and checking catalogue files (YAML); errors name the file, the entry and the field."""
+"""Reading and checking catalogue files (YAML); errors name the file, the line, the entry and field.
+
+The shape of a file is the pydantic model `_CatalogueFile`; what a model cannot say (a rate needs
+a denominator, an indicator's domain must be known, a key is listed once) is checked here, with
+the same error.
+"""
 
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
 from pathlib import Path
-from typing import Any
+from typing import Annotated, Any, ClassVar
 
-import yaml
+from pydantic import AfterValidator, BeforeValidator, Field, model_validator
 
 from quartier.analysis.catalogue._entries import (
-    KINDS,
-    POLARITIES,
     Catalogue,
     CatalogueError,
     Domain,
     Indicator,
     Kind,
+    Polarity,
     Term,
     default_decimals,
+)
+from quartier.analysis.config import (
+    ConfigModel,
+    Document,
+    Loc,
+    number_as_text,
+    one_or_many,
+    read_yaml,
+    validate,
 )
 
 __all__ = ["check_domains", "read_catalogue"]
 
 _KEY = re.compile(r"^[a-z][a-z0-9_]*$")
-_REQUIRED = ("name_de", "name_en", "domain", "unit", "numerator", "polarity", "definition")
-_OPTIONAL = (
-    "kind",
-    "denominator",
-    "scale",
-    "source",
-    "min_denominator",
-    "in_index",
-    "years",
-    "decimals",
-)
-_DOMAIN_FIELDS = ("key", "name_de", "name_en")
 _KEY_RULE = "must start with a lowercase letter and hold only a-z, 0-9 and _"
+_TERM_RULE = "a term is a variable key or {variable: KEY, breakdown: {DIMENSION: [...]}}"
+_SECTIONS = {"domains": "domain", "indicators": "indicator"}
+
+
+def _key(value: str) -> str:
+    if not _KEY.match(value):
+        raise ValueError(f"{_KEY_RULE}, not {value!r}")
+    return value
+
+
+def _not_empty(text: str) -> str:
+    if not text:
+        raise ValueError("must not be empty")
+    return text
+
+
+def _listing(problem: str) -> AfterValidator:
+    """Refuses an empty list with `problem`."""
+
+    def check(values: list[Any]) -> list[Any]:
+        if not values:
+            raise ValueError(problem)
+        return values
+
+    return AfterValidator(check)
+
+
+def _term_entry(value: Any) -> Any:
+    if isinstance(value, str):
+        return {"variable": value}
+    if not isinstance(value, dict):
+        raise ValueError(_TERM_RULE)
+    return value
+
+
+def _dimensions(value: Any) -> Any:
+    return {str(k): v for k, v in value.items()} if isinstance(value, dict) else value
+
+
+_Key = Annotated[str, AfterValidator(_key)]
+# A text of the entry, written in one line; YAML may read it as a number (a unit of 1000).
+_OptionalText = Annotated[
+    str, BeforeValidator(number_as_text), AfterValidator(lambda text: " ".join(text.split()))
+]
+_Text = Annotated[_OptionalText, AfterValidator(_not_empty)]
+_Name = Annotated[str, AfterValidator(str.strip), AfterValidator(_not_empty)]
+_Values = Annotated[
+    list[Annotated[str, BeforeValidator(number_as_text)]],
+    BeforeValidator(one_or_many),
+    _listing("must list values"),
+]
+
+
+class _TermEntry(ConfigModel):
+    variable: _Name
+    breakdown: Annotated[dict[str, _Values], BeforeValidator(_dimensions)] = Field(
+        default_factory=dict, description="a mapping of dimensions to lists of values"
+    )
+
+    @model_validator(mode="before")
+    @classmethod
+    def _from_key(cls, value: Any) -> Any:
+        return _term_entry(value)
+
+
+_Terms = Annotated[
+    list[_TermEntry], BeforeValidator(one_or_many), _listing("must name at least one variable")
+]
+
+
+class _DomainEntry(ConfigModel):
+    key_noun: ClassVar[str] = "field"
+    key: _Key
+    name_de: _Name
+    name_en: _Name
+
+
+class _IndicatorEntry(ConfigModel):
+    key_noun: ClassVar[str] = "field"
+    key: _Key
+    name_de: _Text
+    name_en: _Text
+    domain: _Text
+    unit: _Text
+    numerator: _Terms
+    polarity: Polarity
+    definition: _Text
+    kind: Kind = "rate"
+    denominator: _Terms | None = None
+    scale: float = Field(1.0, gt=0)
+    source: _OptionalText = ""
+    min_denominator: float = Field(0.0, ge=0)
+    in_index: bool = False
+    years: int | None = Field(None, ge=1)
+    decimals: int | None = Field(None, ge=0)
+
+
+class _CatalogueFile(ConfigModel):
+    key_noun: ClassVar[str] = "section"
+    domains: list[_DomainEntry] = Field(default_factory=list)
+    indicators: list[_IndicatorEntry] = Field(default_factory=list)
 
 
 def read_catalogue(path: Path, *, known_domains: set[str] | None = None) -> Catalogue:
@@ -48,11 +149,12 @@ def read_catalogue(path: Path, *, known_domains: set[str] | None = None) -> Cata
     Raises
     ------
     CatalogueError
-        If the file cannot be read or an entry is invalid.
+        If the file cannot be read or an entry is invalid; the message names the file, the
+        line, the entry and the field.
 
     Examples
     --------
-    >>> import tempfile
+    >>> import tempfile, yaml
     >>> path = Path(tempfile.mkdtemp()) / "stadt.yaml"
     >>> entry = {"key": "dichte", "name_de": "Dichte", "name_en": "Density", "domain": "wohnen",
     ...          "unit": "je ha", "numerator": "einwohner", "denominator": "hektar",
@@ -64,26 +166,26 @@ def read_catalogue(path: Path, *, known_domains: set[str] | None = None) -> Cata
     ...     read_catalogue(path)
     ... except CatalogueError as error:
     ...     print(error)
-    stadt.yaml: indicator 'dichte', field 'domain': unknown domain 'wohnen' (known domains: none)
+    stadt.yaml, line 4, indicator 'dichte', field 'domain': unknown domain 'wohnen' (known
+    domains: none)
     """
-    content = _read_yaml(path)
-    where = path.name
-    unknown = sorted(str(key) for key in content if key not in ("domains", "indicators"))
-    if unknown:
-        raise CatalogueError(
-            f"{where}: unknown section {unknown[0]!r} (the sections are domains, indicators)"
-        )
-    domains = tuple(_domain(entry, where) for entry in _entries(content, "domains", where))
+    document = read_yaml(Path(path), what="the catalogue", error=CatalogueError, describe=_place)
+    content = validate(document, _CatalogueFile)
+    domains = tuple(Domain(d.key, d.name_de, d.name_en) for d in content.domains)
     indicators = tuple(
-        _Entry(entry, where, position).indicator()
-        for position, entry in enumerate(_entries(content, "indicators", where), start=1)
+        _indicator(document, position, entry) for position, entry in enumerate(content.indicators)
     )
-    _check_unique([d.key for d in domains], where, "domain")
-    _check_unique([i.key for i in indicators], where, "indicator")
-    catalogue = Catalogue(domains=domains, indicators=indicators)
-    extra_domains = [Domain(key, key, key) for key in sorted(known_domains or ())]
-    check_domains(Catalogue(domains + tuple(extra_domains), indicators), where)
-    return catalogue
+    _check_unique(document, "domains", [d.key for d in domains])
+    _check_unique(document, "indicators", [i.key for i in indicators])
+    known = {d.key for d in domains} | set(known_domains or ())
+    for position, indicator in enumerate(indicators):
+        if indicator.domain not in known:
+            raise document.error(
+                ("indicators", position, "domain"),
+                f"unknown domain {indicator.domain!r} "
+                f"(known domains: {', '.join(sorted(known)) or 'none'})",
+            )
+    return Catalogue(domains=domains, indicators=indicators)
 
 
 def check_domains(catalogue: Catalogue, where: str) -> Catalogue:
@@ -92,190 +194,90 @@ def check_domains(catalogue: Catalogue, where: str) -> Catalogue:
     for indicator in catalogue.indicators:
         if indicator.domain not in keys:
             raise CatalogueError(
-                f"{where}: indicator {indicator.key!r}, field 'domain': unknown domain "
-                f"{indicator.domain!r} (known domains: {', '.join(sorted(keys)) or 'none'})"
+                f"indicator {indicator.key!r}, field 'domain': unknown domain "
+                f"{indicator.domain!r} (known domains: {', '.join(sorted(keys)) or 'none'})",
+                file=where,
             )
     return catalogue
 
 
-def _check_unique(keys: list[str], where: str, what: str) -> None:
-    seen: set[str] = set()
-    for key in keys:
-        if key in seen:
-            raise CatalogueError(f"{where}: {what} {key!r} is listed twice")
-        seen.add(key)
-
-
-def _read_yaml(path: Path) -> dict[Any, Any]:
-    try:
-        content = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except OSError as error:
-        raise CatalogueError(f"{path}: cannot read the catalogue ({error.strerror})") from error
-    except (yaml.YAMLError, UnicodeDecodeError) as error:
-        raise CatalogueError(f"{path.name}: not a valid UTF-8 YAML file ({error})") from error
-    if not isinstance(content, dict):
-        raise CatalogueError(
-            f"{path.name}: the catalogue must have the sections domains, indicators"
+def _indicator(document: Document, position: int, entry: _IndicatorEntry) -> Indicator:
+    """The indicator of a valid entry, after the checks across its fields."""
+    at = ("indicators", position)
+    denominator = _terms(entry.denominator or [])
+    if entry.kind == "rate" and not denominator:
+        raise document.error(
+            (*at, "denominator"), "a rate needs a denominator (or use kind: count)"
         )
-    return content
-
-
-def _entries(content: dict[Any, Any], section: str, where: str) -> list[Any]:
-    entries = content.get(section) or []
-    if not isinstance(entries, list):
-        raise CatalogueError(f"{where}: the section {section!r} must be a list")
-    return entries
-
-
-def _domain(entry: Any, where: str) -> Domain:
-    if not isinstance(entry, dict):
-        raise CatalogueError(f"{where}: every domain must be a set of keys and values")
-    name = repr(entry.get("key", "?"))
-    for key in entry:
-        if key not in _DOMAIN_FIELDS:
-            raise CatalogueError(f"{where}: domain {name}: unknown field {str(key)!r}")
-    for key in _DOMAIN_FIELDS:
-        if not isinstance(entry.get(key), str) or not entry[key].strip():
-            raise CatalogueError(f"{where}: domain {name}, field {key!r}: must be a text")
-    if not _KEY.match(entry["key"]):
-        raise CatalogueError(f"{where}: domain {name}, field 'key': {_KEY_RULE}")
-    return Domain(entry["key"], entry["name_de"].strip(), entry["name_en"].strip())
-
-
-class _Entry:
-    """Typed access to one indicator entry; errors name the file, the indicator and the field."""
-
-    def __init__(self, entry: Any, where: str, position: int) -> None:
-        if not isinstance(entry, dict):
-            raise CatalogueError(f"{where}: indicator {position}: must be a set of keys and values")
-        self.entry: dict[str, Any] = {str(k): v for k, v in entry.items()}
-        self.where = where
-        key = self.entry.get("key")
-        if not isinstance(key, str) or not _KEY.match(key):
-            raise CatalogueError(
-                f"{where}: indicator {position}, field 'key': {_KEY_RULE}, not {key!r}"
-            )
-        self.key = key
-
-    def fail(self, name: str, problem: str) -> CatalogueError:
-        return CatalogueError(f"{self.where}: indicator {self.key!r}, field {name!r}: {problem}")
-
-    def indicator(self) -> Indicator:
-        self._check_fields()
-        kind = self._choice("kind", KINDS, "rate")
-        numerator = self._terms("numerator")
-        denominator = self._terms("denominator") if "denominator" in self.entry else ()
-        self._check_kind(kind, denominator)
-        return Indicator(
-            key=self.key,
-            name_de=self._text("name_de"),
-            name_en=self._text("name_en"),
-            domain=self._text("domain"),
-            unit=self._text("unit"),
-            numerator=numerator,
-            denominator=denominator,
-            scale=self._number("scale", 1.0, positive=True),
-            polarity=self._choice("polarity", POLARITIES, None),
-            definition=self._text("definition"),
-            source=self._text("source", ""),
-            min_denominator=self._number("min_denominator", 0.0, positive=False),
-            in_index=self._flag("in_index"),
-            kind=kind,
-            years=self._years(kind),
-            decimals=self._decimals(kind),
+    if entry.kind != "rate" and denominator:
+        raise document.error(
+            (*at, "denominator"), f"an indicator of kind {entry.kind!r} has no denominator"
         )
+    if entry.kind != "change" and entry.years is not None:
+        raise document.error((*at, "years"), "only an indicator of kind 'change' has years")
+    if entry.kind == "change" and entry.years is None:
+        raise document.error((*at, "years"), "must be a whole number of at least 1, not None")
+    decimals = entry.decimals
+    return Indicator(
+        key=entry.key,
+        name_de=entry.name_de,
+        name_en=entry.name_en,
+        domain=entry.domain,
+        unit=entry.unit,
+        numerator=_terms(entry.numerator),
+        denominator=denominator,
+        scale=entry.scale,
+        polarity=entry.polarity,
+        definition=entry.definition,
+        source=entry.source,
+        min_denominator=entry.min_denominator,
+        in_index=entry.in_index,
+        kind=entry.kind,
+        years=entry.years,
+        decimals=default_decimals(entry.kind, entry.unit) if decimals is None else decimals,
+    )
 
-    def _check_fields(self) -> None:
-        for name in self.entry:
-            if name != "key" and name not in _REQUIRED + _OPTIONAL:
-                raise CatalogueError(
-                    f"{self.where}: indicator {self.key!r}: unknown field {name!r}"
-                )
-        for name in _REQUIRED:
-            if self.entry.get(name) is None:
-                raise CatalogueError(
-                    f"{self.where}: indicator {self.key!r}: the field {name!r} is missing"
-                )
 
-    def _check_kind(self, kind: Kind, denominator: tuple[Term, ...]) -> None:
-        if kind == "rate" and not denominator:
-            raise self.fail("denominator", "a rate needs a denominator (or use kind: count)")
-        if kind != "rate" and denominator:
-            raise self.fail("denominator", f"an indicator of kind {kind!r} has no denominator")
+def _terms(entries: list[_TermEntry]) -> tuple[Term, ...]:
+    return tuple(
+        Term(entry.variable, tuple((d, tuple(v)) for d, v in sorted(entry.breakdown.items())))
+        for entry in entries
+    )
 
-    def _text(self, name: str, default: str | None = None) -> str:
-        value = self.entry.get(name, default)
-        if isinstance(value, bool) or not isinstance(value, str | int | float):
-            raise self.fail(name, "must be a text")
-        text = " ".join(str(value).split())
-        if default is None and not text:
-            raise self.fail(name, "must not be empty")
-        return text
 
-    def _number(self, name: str, default: float, *, positive: bool) -> float:
-        value = self.entry.get(name, default)
-        if isinstance(value, bool) or not isinstance(value, int | float):
-            raise self.fail(name, f"must be a number, not {value!r}")
-        if value < 0 or (positive and value == 0):
-            raise self.fail(name, f"must be {'more than' if positive else 'at least'} 0")
-        return float(value)
+def _check_unique(document: Document, section: str, keys: list[str]) -> None:
+    first: dict[str, int] = {}
+    for position, key in enumerate(keys):
+        if key in first:
+            line = document.line((section, first[key]))
+            raise document.error((section, position), f"listed twice (first on line {line})")
+        first[key] = position
 
-    def _flag(self, name: str) -> bool:
-        value = self.entry.get(name, False)
-        if not isinstance(value, bool):
-            raise self.fail(name, f"must be true or false, not {value!r}")
-        return value
 
-    def _choice(self, name: str, choices: tuple[str, ...], default: str | None) -> Any:
-        value = self.entry.get(name, default)
-        if value not in choices:
-            raise self.fail(name, f"must be one of {', '.join(choices)}, not {value!r}")
-        return value
-
-    def _years(self, kind: Kind) -> int | None:
-        value = self.entry.get("years")
-        if kind != "change":
-            if value is not None:
-                raise self.fail("years", "only an indicator of kind 'change' has years")
-            return None
-        if isinstance(value, bool) or not isinstance(value, int) or value < 1:
-            raise self.fail("years", f"must be a whole number of at least 1, not {value!r}")
-        return value
-
-    def _decimals(self, kind: Kind) -> int:
-        value = self.entry.get("decimals")
-        if value is None:
-            return default_decimals(kind, self._text("unit"))
-        if isinstance(value, bool) or not isinstance(value, int) or value < 0:
-            raise self.fail("decimals", f"must be a whole number of at least 0, not {value!r}")
-        return int(value)
-
-    def _terms(self, name: str) -> tuple[Term, ...]:
-        value = self.entry.get(name)
-        items = value if isinstance(value, list) else [value]
-        if not items:
-            raise self.fail(name, "must name at least one variable")
-        return tuple(self._term(name, item) for item in items)
-
-    def _term(self, name: str, item: Any) -> Term:
-        if isinstance(item, str) and item.strip():
-            return Term(item.strip())
-        if not isinstance(item, dict) or not isinstance(item.get("variable"), str):
-            raise self.fail(
-                name, "a term is a variable key or {variable: KEY, breakdown: {DIMENSION: [...]}}"
-            )
-        unknown = [str(k) for k in item if k not in ("variable", "breakdown")]
-        if unknown:
-            raise self.fail(name, f"unknown key {unknown[0]!r} in a term")
-        return Term(item["variable"].strip(), self._breakdown(name, item.get("breakdown") or {}))
-
-    def _breakdown(self, name: str, value: Any) -> tuple[tuple[str, tuple[str, ...]], ...]:
-        if not isinstance(value, Mapping):
-            raise self.fail(name, "breakdown must map dimensions to lists of values")
-        restricted = []
-        for dimension, allowed in sorted(value.items(), key=lambda item: str(item[0])):
-            values = allowed if isinstance(allowed, list) else [allowed]
-            if not values or any(isinstance(v, bool | dict | list) or v is None for v in values):
-                raise self.fail(name, f"breakdown {dimension!r} must list values")
-            restricted.append((str(dimension), tuple(str(v) for v in values)))
-        return tuple(restricted)
+def _place(loc: Loc, content: Any) -> str:
+    """Names a location as people do: ``indicator 'neu', field 'numerator', term 2``."""
+    if not loc:
+        return ""
+    section = str(loc[0])
+    if section not in _SECTIONS or len(loc) == 1 or not isinstance(loc[1], int):
+        return f"section {section!r}"
+    entries = content.get(section) if isinstance(content, dict) else None
+    entry = entries[loc[1]] if isinstance(entries, list) and loc[1] < len(entries) else None
+    key = entry.get("key") if isinstance(entry, dict) else None
+    named = repr(key) if isinstance(key, str) and _KEY.match(key) else str(loc[1] + 1)
+    parts = [f"{_SECTIONS[section]} {named}"]
+    if len(loc) > 2:
+        parts.append(f"field {str(loc[2])!r}")
+    rest = loc[3:]
+    if rest and isinstance(rest[0], int):
+        parts.append(f"term {rest[0] + 1}")
+        rest = rest[1:]
+    if rest[:1] == ("breakdown",):
+        parts.append(f"breakdown {str(rest[1])!r}" if len(rest) > 1 else "breakdown")
+        rest = rest[2:]
+    elif rest:
+        parts.append(f"key {str(rest[0])!r}")
+        rest = rest[1:]
+    if rest and isinstance(rest[0], int):
+        parts.append(f"value {rest[0] + 1}")
+    return ", ".join(parts)

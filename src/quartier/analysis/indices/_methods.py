@@ -25,12 +25,11 @@ from __future__ import annotations
 import itertools
 import math
 import string
-from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, TypeAlias, TypeVar
+from typing import TypeAlias, TypeVar
 
-import yaml
+from quartier.analysis.config import ConfigError, ConfigModel, Document, read_yaml, validate
 
 __all__ = [
     "BELOW_AVERAGE",
@@ -51,8 +50,8 @@ BELOW_AVERAGE = "below-average"
 LABEL_FIELDS = frozenset({"status", "dynamics"})
 
 
-class MethodError(ValueError):
-    """A method preset is unknown or invalid; the message names the file and the key."""
+class MethodError(ConfigError):
+    """A method preset is unknown or invalid; the message names the file, the line and the key."""
 
 
 @dataclass(frozen=True)
@@ -102,7 +101,9 @@ class BerlinMssParams:
 
     def __post_init__(self) -> None:
         if not (math.isfinite(self.min_population) and self.min_population >= 0):
-            raise MethodError(f"min_population: must be 0 or more, not {self.min_population}")
+            raise MethodError(
+                f"must be 0 or more, not {self.min_population}", place="min_population"
+            )
         _check_cuts("status_cuts", self.status_cuts)
         _check_cuts("dynamics_cuts", self.dynamics_cuts)
         _check_texts("status_labels", self.status_labels, len(self.status_cuts) + 1)
@@ -146,14 +147,14 @@ class BelowAverageParams:
 
     def __post_init__(self) -> None:
         if self.min_domains < 1:
-            raise MethodError(f"min_domains: must be at least 1, not {self.min_domains}")
+            raise MethodError(f"must be at least 1, not {self.min_domains}", place="min_domains")
         if not 0 < self.domain_share <= 1:
             raise MethodError(
-                f"domain_share: must be more than 0 and at most 1, not {self.domain_share}"
+                f"must be more than 0 and at most 1, not {self.domain_share}", place="domain_share"
             )
         for key in ("area_level", "quartier_level"):
             if not getattr(self, key).strip():
-                raise MethodError(f"{key}: must be a non-empty text")
+                raise MethodError("must be a non-empty text", place=key)
 
 
 MethodParams: TypeAlias = BerlinMssParams | BelowAverageParams
@@ -162,31 +163,34 @@ _Params = TypeVar("_Params", BerlinMssParams, BelowAverageParams)
 
 def _check_cuts(key: str, cuts: tuple[float, ...]) -> None:
     if not cuts:
-        raise MethodError(f"{key}: at least one cut is needed")
+        raise MethodError("at least one cut is needed", place=key)
     if not all(math.isfinite(cut) for cut in cuts):
-        raise MethodError(f"{key}: the cuts must be finite numbers, not {list(cuts)}")
+        raise MethodError(f"the cuts must be finite numbers, not {list(cuts)}", place=key)
     if any(low >= high for low, high in itertools.pairwise(cuts)):
-        raise MethodError(f"{key}: the cuts must be strictly ascending, not {list(cuts)}")
+        raise MethodError(f"the cuts must be strictly ascending, not {list(cuts)}", place=key)
 
 
 def _check_texts(key: str, texts: tuple[str, ...], count: int) -> None:
     if len(texts) != count:
-        raise MethodError(f"{key}: {count} entries are needed (one per class), not {len(texts)}")
+        raise MethodError(
+            f"{count} entries are needed (one per class), not {len(texts)}", place=key
+        )
     if any(not text.strip() for text in texts):
-        raise MethodError(f"{key}: the entries must be non-empty texts")
+        raise MethodError("the entries must be non-empty texts", place=key)
     if len(set(texts)) != len(texts):
-        raise MethodError(f"{key}: the entries must differ, not {list(texts)}")
+        raise MethodError(f"the entries must differ, not {list(texts)}", place=key)
 
 
 def _check_template(key: str, template: str) -> None:
     try:
         fields = {name for _, name, _, _ in string.Formatter().parse(template) if name is not None}
     except ValueError as error:
-        raise MethodError(f"{key}: not a valid template ({error})") from error
+        raise MethodError(f"not a valid template ({error})", place=key) from error
     unknown = sorted(fields - LABEL_FIELDS)
     if unknown:
         raise MethodError(
-            f"{key}: unknown field {{{unknown[0]}}}; the fields are {{status}} and {{dynamics}}"
+            f"unknown field {{{unknown[0]}}}; the fields are {{status}} and {{dynamics}}",
+            place=key,
         )
 
 
@@ -207,7 +211,7 @@ def load_methods(path: Path | None = None) -> dict[str, MethodParams]:
     ------
     MethodError
         If the file cannot be read or an entry is invalid; the message names the file, the
-        method and the key.
+        line, the method and the key.
 
     Examples
     --------
@@ -220,11 +224,13 @@ def load_methods(path: Path | None = None) -> dict[str, MethodParams]:
     >>> load_methods(path)
     Traceback (most recent call last):
     ...
-    quartier...MethodError: methods.yaml: strict.min_domains: must be at least 1, ...
+    quartier...MethodError: methods.yaml, line 3, strict.min_domains: must be at least 1, ...
     """
     path = METHODS_FILE if path is None else Path(path)
-    content = _read_yaml(path)
-    return {str(name): _method(str(name), entry, path.name) for name, entry in content.items()}
+    document = read_yaml(path, what="the methods", error=MethodError)
+    if not isinstance(document.content, dict) or not document.content:
+        raise document.error((), "the file must name methods with their parameters")
+    return {str(name): _method(document, name) for name in document.content}
 
 
 def berlin_mss_params(name: str = BERLIN_MSS, *, path: Path | None = None) -> BerlinMssParams:
@@ -256,141 +262,86 @@ def _named(name: str, path: Path | None, kind: type[_Params], kind_name: str) ->
     where = (METHODS_FILE if path is None else Path(path)).name
     if name not in methods:
         listed = ", ".join(methods) or "none"
-        raise MethodError(f"{where}: no method {name!r}; the methods are {listed}")
+        raise MethodError(f"no method {name!r}; the methods are {listed}", file=where)
     params = methods[name]
     if not isinstance(params, kind):
         other = BERLIN_MSS if isinstance(params, BerlinMssParams) else BELOW_AVERAGE
-        raise MethodError(f"{where}: {name!r} is a {other} method, not a {kind_name} method")
+        raise MethodError(f"{name!r} is a {other} method, not a {kind_name} method", file=where)
     return params
 
 
-def _read_yaml(path: Path) -> dict[Any, Any]:
-    try:
-        content = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except OSError as error:
-        raise MethodError(f"{path}: cannot read the methods ({error.strerror})") from error
-    except (yaml.YAMLError, UnicodeDecodeError) as error:
-        raise MethodError(f"{path.name}: not a valid UTF-8 YAML file ({error})") from error
-    if not isinstance(content, dict) or not content:
-        raise MethodError(f"{path.name}: the file must name methods with their parameters")
-    return content
+class _Preset(ConfigModel):
+    """The keys of every method entry; a subclass adds those of its method."""
+
+    method: str | None = None
+    description: str = ""
+
+    def params(self, name: str) -> MethodParams:
+        raise NotImplementedError
 
 
-def _method(name: str, entry: Any, where: str) -> MethodParams:
-    if not isinstance(entry, dict):
-        raise MethodError(f"{where}: {name}: the parameters must be a set of keys and values")
-    reader = _Entry(where, name, entry)
-    kind = entry.get("method", name)
-    if kind not in _BUILDERS:
-        raise MethodError(
-            f"{where}: {name}.method: unknown method {kind!r}; the methods are "
-            + ", ".join(_BUILDERS)
+class _BerlinMssEntry(_Preset):
+    min_population: float
+    status_cuts: list[float]
+    status_labels: list[str]
+    dynamics_cuts: list[float]
+    dynamics_labels: list[str]
+    dynamics_symbols: list[str]
+    combined_label: str
+
+    def params(self, name: str) -> BerlinMssParams:
+        return BerlinMssParams(
+            name=name,
+            description=self.description.strip(),
+            min_population=self.min_population,
+            status_cuts=tuple(self.status_cuts),
+            status_labels=_texts(self.status_labels),
+            dynamics_cuts=tuple(self.dynamics_cuts),
+            dynamics_labels=_texts(self.dynamics_labels),
+            dynamics_symbols=_texts(self.dynamics_symbols),
+            combined_label=self.combined_label.strip(),
         )
-    builder, keys = _BUILDERS[kind]
-    reader.check_keys(keys)
-    try:
-        return builder(reader)
-    except MethodError as error:
-        raise MethodError(f"{where}: {name}.{error}") from error
 
 
-class _Entry:
-    """Typed access to the keys of one method entry; errors name the file, method and key."""
+class _BelowAverageEntry(_Preset):
+    min_domains: int
+    domain_share: float
+    area_level: str
+    quartier_level: str
 
-    def __init__(self, where: str, name: str, entry: dict[Any, Any]) -> None:
-        self.where = where
-        self.name = name
-        self.entry = entry
-
-    def fail(self, key: str, expected: str) -> MethodError:
-        """An error about one key; `_method` puts the file and method in front."""
-        return MethodError(f"{key}: must be {expected}, not {self.entry.get(key)!r}")
-
-    def check_keys(self, keys: tuple[str, ...]) -> None:
-        allowed = ("method", "description", *keys)
-        unknown = [str(key) for key in self.entry if key not in allowed]
-        if unknown:
-            raise MethodError(
-                f"{self.where}: {self.name}: unknown key {unknown[0]!r} "
-                f"(the keys are {', '.join(allowed)})"
-            )
-        missing = [key for key in keys if self.entry.get(key) is None]
-        if missing:
-            raise MethodError(f"{self.where}: {self.name}: the key {missing[0]!r} is missing")
-
-    def number(self, key: str) -> float:
-        value = self.entry[key]
-        if isinstance(value, bool) or not isinstance(value, int | float):
-            raise self.fail(key, "a number")
-        return float(value)
-
-    def integer(self, key: str) -> int:
-        value = self.entry[key]
-        if isinstance(value, bool) or not isinstance(value, int):
-            raise self.fail(key, "a whole number")
-        return int(value)
-
-    def text(self, key: str, default: str | None = None) -> str:
-        value = self.entry.get(key, default)
-        if not isinstance(value, str):
-            raise self.fail(key, "a text")
-        return value.strip()
-
-    def numbers(self, key: str) -> tuple[float, ...]:
-        values = self.entry[key]
-        if not isinstance(values, list) or any(
-            isinstance(v, bool) or not isinstance(v, int | float) for v in values
-        ):
-            raise self.fail(key, "a list of numbers")
-        return tuple(float(v) for v in values)
-
-    def texts(self, key: str) -> tuple[str, ...]:
-        values = self.entry[key]
-        if not isinstance(values, list) or any(not isinstance(v, str) for v in values):
-            raise self.fail(key, "a list of texts")
-        return tuple(v.strip() for v in values)
+    def params(self, name: str) -> BelowAverageParams:
+        return BelowAverageParams(
+            name=name,
+            description=self.description.strip(),
+            min_domains=self.min_domains,
+            domain_share=self.domain_share,
+            area_level=self.area_level.strip(),
+            quartier_level=self.quartier_level.strip(),
+        )
 
 
-def _berlin_mss(entry: _Entry) -> BerlinMssParams:
-    return BerlinMssParams(
-        name=entry.name,
-        description=entry.text("description", ""),
-        min_population=entry.number("min_population"),
-        status_cuts=entry.numbers("status_cuts"),
-        status_labels=entry.texts("status_labels"),
-        dynamics_cuts=entry.numbers("dynamics_cuts"),
-        dynamics_labels=entry.texts("dynamics_labels"),
-        dynamics_symbols=entry.texts("dynamics_symbols"),
-        combined_label=entry.text("combined_label"),
-    )
-
-
-def _below_average(entry: _Entry) -> BelowAverageParams:
-    return BelowAverageParams(
-        name=entry.name,
-        description=entry.text("description", ""),
-        min_domains=entry.integer("min_domains"),
-        domain_share=entry.number("domain_share"),
-        area_level=entry.text("area_level"),
-        quartier_level=entry.text("quartier_level"),
-    )
-
-
-_BUILDERS: dict[str, tuple[Callable[[_Entry], MethodParams], tuple[str, ...]]] = {
-    BERLIN_MSS: (
-        _berlin_mss,
-        (
-            "min_population",
-            "status_cuts",
-            "status_labels",
-            "dynamics_cuts",
-            "dynamics_labels",
-            "dynamics_symbols",
-            "combined_label",
-        ),
-    ),
-    BELOW_AVERAGE: (
-        _below_average,
-        ("min_domains", "domain_share", "area_level", "quartier_level"),
-    ),
+_ENTRIES: dict[str, type[_Preset]] = {
+    BERLIN_MSS: _BerlinMssEntry,
+    BELOW_AVERAGE: _BelowAverageEntry,
 }
+
+
+def _texts(values: list[str]) -> tuple[str, ...]:
+    return tuple(value.strip() for value in values)
+
+
+def _method(document: Document, name: str) -> MethodParams:
+    """The parameters of one entry; its kind is the key ``method``, by default its name."""
+    entry = document.content[name]
+    if not isinstance(entry, dict):
+        raise document.error((name,), "the parameters must be a set of keys and values")
+    kind = name if entry.get("method") is None else entry["method"]
+    if not isinstance(kind, str) or kind not in _ENTRIES:
+        raise document.error(
+            (name, "method"), f"unknown method {kind!r}; the methods are " + ", ".join(_ENTRIES)
+        )
+    values = validate(document, _ENTRIES[kind], at=(name,))
+    try:
+        return values.params(str(name))
+    except MethodError as error:
+        raise document.error((name, error.place), error.problem) from error

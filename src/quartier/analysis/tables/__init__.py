@@ -45,6 +45,7 @@ from quartier.analysis.tables._spec import (
     DIMENSION_KEY,
     TableSpec,
     load_spec,
+    read_mapping,
     read_mapping_file,
     spec_from_mapping,
 )
@@ -83,6 +84,7 @@ __all__ = [
     "parse_key",
     "parse_values",
     "profile_columns",
+    "read_mapping",
     "read_mapping_file",
     "read_table",
     "spec_from_mapping",

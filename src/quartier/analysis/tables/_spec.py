@@ -1,19 +1,21 @@
 """The description of a statistics table: which column is the area, the period, the variables.
 
-A spec usually comes from a YAML mapping file written by a user, so every check names the key and
-the file.
+A spec usually comes from a YAML mapping file written by a user, so every check names the file,
+the line and the key. The shape of a mapping file is the pydantic model `_Mapping`.
 """
 
 from __future__ import annotations
 
 import codecs
+import functools
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
-import yaml
+from pydantic import AfterValidator, BeforeValidator, Field, create_model
 
+from quartier.analysis.config import ConfigError, ConfigModel, Document, read_yaml, validate
 from quartier.analysis.tables._csv import DELIMITER_WORDS
 from quartier.analysis.tables._raw import TableError
 
@@ -23,23 +25,6 @@ TIDY_COLUMNS = ("area", "period", "variable", "value", "flag")
 TRACE_COLUMNS = ("line", "column")
 RESERVED = frozenset(TIDY_COLUMNS + TRACE_COLUMNS)
 DIMENSION_KEY = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
-MAPPING_KEYS = (
-    "layout",
-    "sheet",
-    "encoding",
-    "delimiter",
-    "decimal",
-    "area",
-    "period",
-    "breakdowns",
-    "variables",
-    "variable",
-    "value",
-    "flag",
-    "ignore",
-    "area_codes",
-    "source",
-)
 LONG_ONLY = ("variable", "value", "flag")
 
 
@@ -97,21 +82,125 @@ class TableSpec:
     decimal: str | None = None
 
 
-def spec_from_mapping(mapping: dict[str, Any], *, where: str) -> TableSpec:
+def _int_as_text(value: Any) -> Any:
+    """A column name YAML read as a whole number (``2012``) as its text."""
+    return str(value) if isinstance(value, int) and not isinstance(value, bool) else value
+
+
+def _not_blank(text: str) -> str:
+    if not text.strip():
+        raise ValueError("must be a non-empty text")
+    return text
+
+
+def _known_encoding(name: str) -> str:
+    try:
+        codecs.lookup(name)
+    except LookupError as error:
+        raise ValueError(f"unknown encoding {name!r}") from error
+    return name
+
+
+def _delimiter(word: str) -> str:
+    if word not in DELIMITER_WORDS:
+        raise ValueError(f"must be ';', ',' or 'tab', not {word!r}")
+    return DELIMITER_WORDS[word]
+
+
+def _period(value: Any) -> Any:
+    if isinstance(value, int) and not isinstance(value, bool) and 1000 <= value <= 9999:
+        return value
+    if isinstance(value, str) and value.strip():
+        return value
+    raise ValueError(f"must be a year like 2012 or the name of a column, not {value!r}")
+
+
+def _names(value: Any) -> Any:
+    """One column name as a list of it."""
+    return [value] if isinstance(value, str | int) and not isinstance(value, bool) else value
+
+
+def _pairs(value: Any) -> Any:
+    """A list of column names as the mapping of each name to itself; names as texts."""
+    if isinstance(value, list) and all(isinstance(v, str | int) for v in value):
+        value = {v: v for v in value}
+    if isinstance(value, dict):
+        return {_int_as_text(k): _int_as_text(v) for k, v in value.items()}
+    return value
+
+
+def _quoted_code(code: Any) -> Any:
+    if not isinstance(code, str):
+        raise ValueError(
+            "write every code in quotes, e.g. '001': '05315001' (YAML reads unquoted 001 as the "
+            f"number 1); found {code!r}"
+        )
+    return code
+
+
+_Text = Annotated[str, BeforeValidator(_int_as_text), AfterValidator(_not_blank)]
+_Pairs = Annotated[dict[_Text, _Text], BeforeValidator(_pairs)]
+_PAIRS = "a mapping of column names to keys (or a list of column names)"
+_Code = Annotated[str, BeforeValidator(_quoted_code)]
+
+
+class _Mapping(ConfigModel):
+    """The keys of a mapping file; see `TableSpec` for their meaning."""
+
+    layout: Literal["wide", "long"] = Field("wide", description="'wide' or 'long'")
+    sheet: _Text | None = None
+    encoding: Annotated[_Text, AfterValidator(_known_encoding)] | None = None
+    delimiter: Annotated[str, AfterValidator(_delimiter)] | None = Field(
+        None, description="';', ',' or 'tab'"
+    )
+    decimal: Literal[",", "."] | None = Field(None, description="',' or '.'")
+    area: _Text | None = None
+    period: Annotated[int | str, BeforeValidator(_period)] | None = None
+    breakdowns: _Pairs = Field(default_factory=dict, description=_PAIRS)
+    variables: _Pairs | None = Field(None, description=_PAIRS)
+    variable: _Text | None = None
+    value: _Text | None = None
+    flag: _Text | None = None
+    ignore: Annotated[list[_Text], BeforeValidator(_names)] = Field(
+        default_factory=list, description="a list of column names"
+    )
+    area_codes: dict[_Code, _Code] = Field(
+        default_factory=dict, description="a mapping of codes in the table to area codes"
+    )
+    source: _Text | None = None
+
+
+@functools.cache
+def _model(more_keys: tuple[str, ...]) -> type[_Mapping]:
+    """The model of a mapping file that also has keys another reader reads (any value)."""
+    if not more_keys:
+        return _Mapping
+    fields: dict[str, Any] = dict.fromkeys(more_keys, (Any, None))
+    return create_model("_Mapping", __base__=_Mapping, **fields)
+
+
+def spec_from_mapping(
+    mapping: dict[str, Any] | Document, *, where: str = "", more_keys: tuple[str, ...] = ()
+) -> TableSpec:
     """Validate a parsed YAML mapping and turn it into a `TableSpec`.
 
     Parameters
     ----------
-    mapping : dict
+    mapping : dict or Document
         Keys: layout, sheet, encoding, delimiter, decimal, area, period, breakdowns, variables,
-        variable, value, flag, ignore, area_codes, source.
+        variable, value, flag, ignore, area_codes, source. A `Document` (`read_mapping`) knows
+        the lines of its keys, and its name.
     where : str
-        The name of the mapping file, for error messages.
+        The name of the mapping file, for error messages (for a dict).
+    more_keys : tuple of str
+        Keys of the file that the caller reads and checks itself (the database's
+        ``area_level``); allowed, and named with the others in messages.
 
     Raises
     ------
     TableError
-        For an unknown key or a value of the wrong kind; the message names `where` and the key.
+        For an unknown key or a value of the wrong kind; the message names the file, the line
+        (for a `Document`) and the key.
 
     Examples
     --------
@@ -124,161 +213,96 @@ def spec_from_mapping(mapping: dict[str, Any], *, where: str) -> TableSpec:
     >>> spec_from_mapping({"aera": "Bezirk"}, where="einwohner.yaml")
     Traceback (most recent call last):
     ...
-    quartier.analysis.tables._raw.TableError: einwohner.yaml: unknown key 'aera' ...
+    quartier.analysis.tables._raw.TableError: einwohner.yaml: unknown key 'aera' (the keys are ...)
     """
-    check = _Checker(where)
-    if not isinstance(mapping, dict):
-        raise TableError(f"{where}: the mapping must be a set of keys and values")
-    unknown = [str(k) for k in mapping if k not in MAPPING_KEYS]
-    if unknown:
-        raise TableError(
-            f"{where}: unknown key {unknown[0]!r} (the keys are {', '.join(MAPPING_KEYS)})"
-        )
-    layout = mapping.get("layout", "wide")
-    if layout not in ("wide", "long"):
-        raise TableError(f"{where}: 'layout' must be 'wide' or 'long', not {layout!r}")
-    misplaced = [k for k in LONG_ONLY if layout == "wide" and mapping.get(k) is not None]
+    document = mapping if isinstance(mapping, Document) else Document(mapping, where)
+    try:
+        return _spec(document, _model(more_keys))
+    except ConfigError as error:
+        raise TableError(str(error)) from error
+
+
+def _spec(document: Document, model: type[_Mapping]) -> TableSpec:
+    """The spec of a mapping, after the checks across its keys."""
+    mapping = validate(document, model)
+    wide = mapping.layout == "wide"
+    misplaced = [k for k in LONG_ONLY if wide and getattr(mapping, k) is not None]
     if misplaced:
-        raise TableError(f"{where}: {misplaced[0]!r} is only used with 'layout: long'")
-    if layout == "long" and mapping.get("variables") is not None:
-        raise TableError(f"{where}: 'variables' is only used with 'layout: wide'")
+        raise document.error((misplaced[0],), "only used with 'layout: long'")
+    if not wide and mapping.variables is not None:
+        raise document.error(("variables",), "only used with 'layout: wide'")
+    for column, key in mapping.breakdowns.items():
+        if not DIMENSION_KEY.fullmatch(key) or key in RESERVED:
+            raise document.error(
+                ("breakdowns", column),
+                f"the dimension key {key!r} must consist of letters, digits and _ and not be "
+                f"one of {', '.join(sorted(RESERVED))}",
+            )
     return TableSpec(
-        layout="long" if layout == "long" else "wide",
-        area=check.text(mapping, "area"),
-        period=check.period(mapping),
-        breakdowns=check.breakdowns(mapping),
-        variables=check.variables(mapping),
-        variable=check.text(mapping, "variable"),
-        value=check.text(mapping, "value"),
-        flag=check.text(mapping, "flag"),
-        ignore=check.names(mapping, "ignore"),
-        area_codes=check.area_codes(mapping),
-        source=check.text(mapping, "source") or "",
-        sheet=check.text(mapping, "sheet"),
-        encoding=check.encoding(mapping),
-        delimiter=check.delimiter(mapping),
-        decimal=check.decimal(mapping),
+        layout=mapping.layout,
+        area=mapping.area,
+        period=mapping.period,
+        breakdowns=mapping.breakdowns,
+        variables=mapping.variables,
+        variable=mapping.variable,
+        value=mapping.value,
+        flag=mapping.flag,
+        ignore=mapping.ignore,
+        area_codes=mapping.area_codes,
+        source=mapping.source or "",
+        sheet=mapping.sheet,
+        encoding=mapping.encoding,
+        delimiter=mapping.delimiter,
+        decimal=mapping.decimal,
     )
 
 
-def read_mapping_file(path: Path) -> dict[str, Any]:
-    """Parse a YAML mapping file into its keys and values; errors name the file."""
+def read_mapping(path: Path) -> Document:
+    r"""Parse a YAML mapping file into a `Document`: its keys and values, and their lines.
+
+    `spec_from_mapping` takes the document; its errors then name the line of the key.
+
+    Raises
+    ------
+    TableError
+        If the file cannot be read, is not YAML or is no set of keys and values; the message
+        names the file (and the line).
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> path = Path(tempfile.mkdtemp()) / "einwohner.yaml"
+    >>> _ = path.write_text("area: Bezirk\nperiod: 2012\n", encoding="utf-8")
+    >>> document = read_mapping(path)
+    >>> document.content, document.line(("period",))
+    ({'area': 'Bezirk', 'period': 2012}, 2)
+    """
     try:
-        content = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except OSError as error:
-        raise TableError(f"{path}: cannot read the mapping ({error.strerror})") from error
-    except (yaml.YAMLError, UnicodeDecodeError) as error:
-        raise TableError(f"{path.name}: not a valid UTF-8 YAML file ({error})") from error
-    if not isinstance(content, dict):
-        raise TableError(f"{path.name}: the mapping must be a set of keys and values")
-    return content
+        document = read_yaml(path, what="the mapping")
+    except ConfigError as error:
+        raise TableError(str(error)) from error
+    if not isinstance(document.content, dict):
+        problem = "the mapping must be a set of keys and values"
+        raise TableError(str(document.error((), problem)))
+    return document
+
+
+def read_mapping_file(path: Path) -> dict[str, Any]:
+    """Parse a YAML mapping file into its keys and values; errors name the file and the line."""
+    return dict(read_mapping(path).content)
 
 
 def load_spec(path: Path) -> TableSpec:
-    """Read a YAML mapping file into a `TableSpec`; errors name the file and the key."""
-    return spec_from_mapping(read_mapping_file(path), where=path.name)
+    r"""Read a YAML mapping file into a `TableSpec`; errors name the file, the line and the key.
 
-
-class _Checker:
-    """Checks of single mapping values; errors name the mapping file and the key."""
-
-    def __init__(self, where: str) -> None:
-        self.where = where
-
-    def fail(self, key: str, expected: str) -> TableError:
-        return TableError(f"{self.where}: {key!r} must be {expected}")
-
-    def text(self, mapping: dict[str, Any], key: str) -> str | None:
-        value = mapping.get(key)
-        if value is None:
-            return None
-        if isinstance(value, bool) or not isinstance(value, str | int):
-            raise self.fail(key, "text")
-        if not str(value).strip():
-            raise self.fail(key, "a non-empty text")
-        return str(value)
-
-    def period(self, mapping: dict[str, Any]) -> str | int | None:
-        value = mapping.get("period")
-        if isinstance(value, int) and not isinstance(value, bool):
-            if not 1000 <= value <= 9999:
-                raise self.fail("period", "a year like 2012 or the name of a column")
-            return value
-        return self.text(mapping, "period")
-
-    def names(self, mapping: dict[str, Any], key: str) -> list[str]:
-        value = mapping.get(key)
-        if value is None:
-            return []
-        if isinstance(value, str | int) and not isinstance(value, bool):
-            return [str(value)]
-        if not isinstance(value, list) or not all(_is_name(v) for v in value):
-            raise self.fail(key, "a list of column names")
-        return [str(v) for v in value]
-
-    def pairs(self, mapping: dict[str, Any], key: str) -> dict[str, str] | None:
-        value = mapping.get(key)
-        if value is None:
-            return None
-        if isinstance(value, list):
-            value = {v: v for v in value} if all(_is_name(v) for v in value) else None
-        if not isinstance(value, dict) or not all(
-            _is_name(k) and _is_name(v) for k, v in value.items()
-        ):
-            raise self.fail(key, "a mapping of column names to keys (or a list of column names)")
-        return {str(k): str(v) for k, v in value.items()}
-
-    def breakdowns(self, mapping: dict[str, Any]) -> dict[str, str]:
-        pairs = self.pairs(mapping, "breakdowns") or {}
-        for column, key in pairs.items():
-            if not DIMENSION_KEY.fullmatch(key) or key in RESERVED:
-                raise TableError(
-                    f"{self.where}: 'breakdowns': the key {key!r} of column {column!r} must "
-                    f"consist of letters, digits and _ and not be one of "
-                    f"{', '.join(sorted(RESERVED))}"
-                )
-        return pairs
-
-    def variables(self, mapping: dict[str, Any]) -> dict[str, str] | None:
-        return self.pairs(mapping, "variables")
-
-    def area_codes(self, mapping: dict[str, Any]) -> dict[str, str]:
-        value = mapping.get("area_codes")
-        if value is None:
-            return {}
-        if not isinstance(value, dict):
-            raise self.fail("area_codes", "a mapping of codes in the table to area codes")
-        for code, target in value.items():
-            if not isinstance(code, str) or not isinstance(target, str):
-                raise TableError(
-                    f"{self.where}: 'area_codes': write every code in quotes, e.g. '001': "
-                    f"'05315001' (YAML reads unquoted 001 as the number 1); found {code!r}"
-                )
-        return {str(k): str(v) for k, v in value.items()}
-
-    def encoding(self, mapping: dict[str, Any]) -> str | None:
-        value = self.text(mapping, "encoding")
-        if value is not None:
-            try:
-                codecs.lookup(value)
-            except LookupError as error:
-                raise TableError(f"{self.where}: 'encoding': unknown encoding {value!r}") from error
-        return value
-
-    def delimiter(self, mapping: dict[str, Any]) -> str | None:
-        value = mapping.get("delimiter")
-        if value is None:
-            return None
-        if value not in DELIMITER_WORDS:
-            raise self.fail("delimiter", "';', ',' or 'tab'")
-        return DELIMITER_WORDS[value]
-
-    def decimal(self, mapping: dict[str, Any]) -> str | None:
-        value = mapping.get("decimal")
-        if value is not None and value not in (",", "."):
-            raise self.fail("decimal", "',' or '.'")
-        return None if value is None else str(value)
-
-
-def _is_name(value: object) -> bool:
-    return isinstance(value, str | int) and not isinstance(value, bool) and bool(str(value).strip())
+    Examples
+    --------
+    >>> import tempfile
+    >>> path = Path(tempfile.mkdtemp()) / "einwohner.yaml"
+    >>> _ = path.write_text("area: Bezirk\nperiod: 2012\nlayout: tall\n", encoding="utf-8")
+    >>> load_spec(path)
+    Traceback (most recent call last):
+    ...
+    quartier...TableError: einwohner.yaml, line 3, layout: must be 'wide' or 'long', not 'tall'
+    """
+    return spec_from_mapping(read_mapping(path))
