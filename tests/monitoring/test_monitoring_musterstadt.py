@@ -114,8 +114,8 @@ BELOW_AVERAGE = """{name}:
   method: below-average
   min_domains: {min_domains}
   domain_share: 0.5
-  area_level: sozialraum
-  quartier_level: statistischer_bezirk
+  aktionsraum_level: sozialraum
+  aktionsquartier_level: statistischer_bezirk
 """
 
 

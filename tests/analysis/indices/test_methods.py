@@ -33,8 +33,8 @@ BELOW = {
     "method": "below-average",
     "min_domains": 3,
     "domain_share": 0.5,
-    "area_level": "sozialraum",
-    "quartier_level": "statistischer_bezirk",
+    "aktionsraum_level": "sozialraum",
+    "aktionsquartier_level": "statistischer_bezirk",
 }
 
 
@@ -62,8 +62,8 @@ def test_shipped_presets() -> None:
         description=presets["below-average"].description,
         min_domains=3,
         domain_share=0.5,
-        area_level="sozialraum",
-        quartier_level="statistischer_bezirk",
+        aktionsraum_level="sozialraum",
+        aktionsquartier_level="statistischer_bezirk",
     )
     assert berlin_mss_params() == mss
 
@@ -149,16 +149,17 @@ def test_invalid_berlin_presets(tmp_path: Path, change: dict[str, object], messa
 @pytest.mark.parametrize(
     ("change", "message"),
     [
-        # Sorted keys: area_level on line 2, domain_share on 3, method on 4, min_domains on 5,
-        # quartier_level on 6.
-        ({"min_domains": 0}, r"line 5, x.min_domains: must be at least 1, not 0$"),
-        ({"min_domains": 2.5}, r"line 5, x.min_domains: must be a whole number, not 2.5$"),
-        ({"min_domains": True}, r"line 5, x.min_domains: must be a whole number, not True$"),
+        # Sorted keys: aktionsquartier_level on line 2, aktionsraum_level on 3, domain_share
+        # on 4, method on 5, min_domains on 6.
+        ({"min_domains": 0}, r"line 6, x.min_domains: must be at least 1, not 0$"),
+        ({"min_domains": 2.5}, r"line 6, x.min_domains: must be a whole number, not 2.5$"),
+        ({"min_domains": True}, r"line 6, x.min_domains: must be a whole number, not True$"),
         ({"domain_share": 0},
-         r"line 3, x.domain_share: must be more than 0 and at most 1, not 0.0$"),
-        ({"domain_share": 1.5}, r"line 3, x.domain_share: must be more than 0 and at most 1"),
-        ({"area_level": " "}, r"line 2, x.area_level: must be a non-empty text$"),
-        ({"quartier_level": 3}, r"line 6, x.quartier_level: must be a text, not 3$"),
+         r"line 4, x.domain_share: must be more than 0 and at most 1, not 0.0$"),
+        ({"domain_share": 1.5}, r"line 4, x.domain_share: must be more than 0 and at most 1"),
+        ({"aktionsraum_level": " "}, r"line 3, x.aktionsraum_level: must be a non-empty text$"),
+        ({"aktionsquartier_level": 3},
+         r"line 2, x.aktionsquartier_level: must be a text, not 3$"),
     ],
 )  # fmt: skip
 def test_invalid_below_average_presets(

@@ -127,9 +127,9 @@ class BelowAverageParams:
     domain_share : float
         A domain is below average when at least this share (0 < share <= 1) of its index
         indicators is worse than the city value.
-    area_level : str
+    aktionsraum_level : str
         The area level that is selected (e.g. ``sozialraum``).
-    quartier_level : str
+    aktionsquartier_level : str
         The finer level that shows where inside an Aktionsraum the situation is worst.
 
     Raises
@@ -142,8 +142,8 @@ class BelowAverageParams:
     description: str
     min_domains: int
     domain_share: float
-    area_level: str
-    quartier_level: str
+    aktionsraum_level: str
+    aktionsquartier_level: str
 
     def __post_init__(self) -> None:
         if self.min_domains < 1:
@@ -152,7 +152,7 @@ class BelowAverageParams:
             raise MethodError(
                 f"must be more than 0 and at most 1, not {self.domain_share}", place="domain_share"
             )
-        for key in ("area_level", "quartier_level"):
+        for key in ("aktionsraum_level", "aktionsquartier_level"):
             if not getattr(self, key).strip():
                 raise MethodError("must be a non-empty text", place=key)
 
@@ -219,7 +219,7 @@ def load_methods(path: Path | None = None) -> dict[str, MethodParams]:
     >>> path = Path(tempfile.mkdtemp()) / "methods.yaml"
     >>> _ = path.write_text(
     ...     "strict:\n  method: below-average\n  min_domains: 0\n  domain_share: 0.5\n"
-    ...     "  area_level: sozialraum\n  quartier_level: statistischer_bezirk\n"
+    ...     "  aktionsraum_level: sozialraum\n  aktionsquartier_level: statistischer_bezirk\n"
     ... )
     >>> load_methods(path)
     Traceback (most recent call last):
@@ -306,8 +306,8 @@ class _BerlinMssEntry(_Preset):
 class _BelowAverageEntry(_Preset):
     min_domains: int
     domain_share: float
-    area_level: str
-    quartier_level: str
+    aktionsraum_level: str
+    aktionsquartier_level: str
 
     def params(self, name: str) -> BelowAverageParams:
         return BelowAverageParams(
@@ -315,8 +315,8 @@ class _BelowAverageEntry(_Preset):
             description=self.description.strip(),
             min_domains=self.min_domains,
             domain_share=self.domain_share,
-            area_level=self.area_level.strip(),
-            quartier_level=self.quartier_level.strip(),
+            aktionsraum_level=self.aktionsraum_level.strip(),
+            aktionsquartier_level=self.aktionsquartier_level.strip(),
         )
 
 

@@ -275,17 +275,17 @@ def _selection(
     # and publishes only which areas are selected, never a number.
     values = {
         level: indicator_values(view="internal", indicators=keys, years=[year], level=level)
-        for level in (params.area_level, params.quartier_level)
+        for level in (params.aktionsraum_level, params.aktionsquartier_level)
     }
-    if values[params.area_level].height == 0:
+    if values[params.aktionsraum_level].height == 0:
         raise MonitoringError(
-            f"no indicator values for {year} on level {params.area_level!r}; "
+            f"no indicator values for {year} on level {params.aktionsraum_level!r}; "
             "run `quartier compute` after importing the data"
         )
-    quartier_areas = areas.filter(pl.col("level") == params.quartier_level)
+    quartier_areas = areas.filter(pl.col("level") == params.aktionsquartier_level)
     return rule.select_aktionsraeume(
-        values[params.area_level],
-        values[params.quartier_level],
+        values[params.aktionsraum_level],
+        values[params.aktionsquartier_level],
         parents=dict(zip(quartier_areas["code"], quartier_areas["parent"], strict=True)),
         indicators=index,
         domain_share=params.domain_share,
