@@ -52,7 +52,7 @@ class City:
     stadtbezirk: AreaLevel
     sozialraum: AreaLevel
     city: Area
-    bezirke: list[Area]
+    stadtbezirke: list[Area]
     sozialraeume: list[Area]
 
 

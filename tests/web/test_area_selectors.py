@@ -184,7 +184,7 @@ def test_an_area_that_has_ended_is_not_served(city: City) -> None:
 
 
 def test_an_area_without_geometry_is_left_out(city: City) -> None:
-    add_area(city.sozialraum, "23", "Ohne Grenze", None, city.bezirke[1])
+    add_area(city.sozialraum, "23", "Ohne Grenze", None, city.stadtbezirke[1])
 
     assert codes(area_geojson(level="sozialraum")) == ["11", "12", "21", "22"]
 
@@ -234,7 +234,7 @@ def test_simplification_keeps_the_shape_with_fewer_vertices(city: City) -> None:
 
 def test_valid_from_in_the_future_hides_an_area(city: City) -> None:
     future = timezone.localdate() + datetime.timedelta(days=1)
-    area = add_area(city.sozialraum, "24", "Neubaugebiet", None, city.bezirke[1])
+    area = add_area(city.sozialraum, "24", "Neubaugebiet", None, city.stadtbezirke[1])
     area.valid_from = future
     area.save()
     AreaGeometry.objects.create(
