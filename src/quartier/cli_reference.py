@@ -20,6 +20,7 @@ WORKFLOW = [
     "import-data",
     "index",
     "indicators",
+    "catalogue-fit",
     "compute",
     "aktionsraeume",
     "export-values",

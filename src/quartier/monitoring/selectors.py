@@ -155,3 +155,11 @@ def aktionsraum_overrides(*, year: int) -> dict[str, tuple[bool, str]]:
     """Manual decisions for a report year: area code -> (aktionsraum, justification)."""
     rows = AktionsraumOverride.objects.filter(year=year).select_related("area")
     return {o.area.code: (o.aktionsraum, o.justification) for o in rows}
+
+
+def observed_variables() -> pl.DataFrame:
+    """Each variable and breakdown key that has observations, once (for what fits)."""
+    pairs = Observation.objects.values_list("variable", "breakdown_key").distinct()
+    return pl.DataFrame(
+        list(pairs), schema={"variable": pl.Utf8, "breakdown_key": pl.Utf8}, orient="row"
+    )

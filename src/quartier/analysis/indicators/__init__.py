@@ -18,14 +18,18 @@ from quartier.analysis.indicators._engine import (
     input_periods,
 )
 from quartier.analysis.indicators._evaluate import FIGURE_COLUMNS
+from quartier.analysis.indicators._fit import FIT_SCHEMA, catalogue_fit, unused_variables
 
 __all__ = [
     "FIGURE_COLUMNS",
+    "FIT_SCHEMA",
     "OUTPUT_SCHEMA",
     "AreaError",
     "IndicatorResults",
     "ObservationError",
     "Problem",
+    "catalogue_fit",
     "compute_indicators",
     "input_periods",
+    "unused_variables",
 ]
