@@ -69,7 +69,9 @@ A term is a variable key, or part of a variable:
 A city adds indicators or replaces shipped ones with a file in the same format (sections
 `domains` and `indicators`), set as `QUARTIER_INDICATORS_FILE` or passed as
 `quartier indicators --catalogue FILE`: an entry with the key of a shipped indicator or domain
-replaces it, a new key adds one.
+replaces it, a new key adds one. A section `disabled` lists shipped indicators the city leaves
+out (`disabled: [anteil_80plus]`), for instance because its statistics office does not publish
+what they need; `quartier catalogue-fit` says which indicators the imported data allow.
 """
 
 COLUMNS = (

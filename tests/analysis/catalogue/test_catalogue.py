@@ -331,10 +331,10 @@ def test_a_field_given_twice_is_an_error(tmp_path: Path) -> None:
         ("indicators: [\n", r"^stadt.yaml, line 2: not a valid UTF-8 YAML file \(while parsing "
          r"a flow node on line 2, expected the node content, but found '<stream end>'\)$"),
         ("- a\n- b\n", r"^stadt.yaml, line 1: the file must be a set of keys and values \(the "
-         r"sections are domains, indicators\), not a list$"),
+         r"sections are domains, indicators, disabled\), not a list$"),
         ("", r"^stadt.yaml: the file is empty$"),
         ("methods: {}\n", r"^stadt.yaml, line 1: unknown section 'methods' \(the sections are "
-         r"domains, indicators\)$"),
+         r"domains, indicators, disabled\)$"),
         ("indicators: {a: 1}\n", r"^stadt.yaml, line 1, section 'indicators': must be a list, "
          r"not a set of keys and values$"),
         ("domains: [{key: x, name_de: X}]\n",
@@ -410,3 +410,42 @@ def test_the_command_names_an_invalid_file(tmp_path: Path) -> None:
         CommandError, match=r"stadt\.yaml, line 9, indicator 'neu', field 'polarity': must be one"
     ):
         call_command("indicators", catalogue=path)
+
+
+def test_a_city_leaves_shipped_indicators_out_and_adds_its_own_domain(tmp_path: Path) -> None:
+    path = tmp_path / "stadt.yaml"
+    path.write_text(
+        "domains:\n  - {key: kultur, name_de: Kultur, name_en: Culture}\n"
+        "indicators:\n"
+        "  - {key: buecherei, name_de: Büchereien, name_en: Libraries, domain: kultur,\n"
+        "     unit: Anzahl, kind: count, numerator: buechereien, polarity: neutral,\n"
+        "     definition: Büchereien.}\n"
+        "disabled: [anteil_80plus, sgb2_quote_kinder]\n",
+        encoding="utf-8",
+    )
+    catalogue = load_catalogue(path)
+    keys = [i.key for i in catalogue]
+    assert "anteil_80plus" not in keys
+    assert "sgb2_quote_kinder" not in keys
+    assert keys[-1] == "buecherei"
+    assert len(keys) == len(list(load_catalogue())) - 1
+    assert catalogue.domains[-1].key == "kultur"
+
+
+@pytest.mark.parametrize(
+    ("disabled", "message"),
+    [
+        ("[anteil_90plus]", r"line 1, section 'disabled': unknown indicator 'anteil_90plus' \("),
+        (
+            "[sgb2_quote, sgb2_quote]",
+            r"line 1, section 'disabled': listed twice \(first on line 1\)",
+        ),
+    ],
+)
+def test_what_a_city_disables_must_be_shipped_and_listed_once(
+    tmp_path: Path, disabled: str, message: str
+) -> None:
+    path = tmp_path / "stadt.yaml"
+    path.write_text(f"disabled: {disabled}\n", encoding="utf-8")
+    with pytest.raises(CatalogueError, match=rf"^stadt.yaml, {message}"):
+        load_catalogue(path)

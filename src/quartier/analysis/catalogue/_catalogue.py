@@ -84,11 +84,16 @@ def load_catalogue(extra: Path | None = None) -> Catalogue:
     shipped = read_catalogue(CATALOGUE_FILE)
     if extra is None:
         return shipped
-    city = read_catalogue(Path(extra), known_domains={d.key for d in shipped.domains})
+    city = read_catalogue(
+        Path(extra),
+        known_domains={d.key for d in shipped.domains},
+        known_indicators={i.key for i in shipped.indicators},
+    )
+    indicators = _merged(shipped.indicators, city.indicators)
     return check_domains(
         Catalogue(
             domains=_merged(shipped.domains, city.domains),
-            indicators=_merged(shipped.indicators, city.indicators),
+            indicators=tuple(i for i in indicators if i.key not in city.disabled),
         ),
         Path(extra).name,
     )

@@ -175,10 +175,15 @@ def default_decimals(kind: Kind, unit: str) -> int:
 
 @dataclass(frozen=True)
 class Catalogue:
-    """Domains and indicators, in catalogue order."""
+    """Domains and indicators, in catalogue order.
+
+    `disabled` holds the keys of indicators that a city's file leaves out of the catalogue it
+    is merged into (empty once merged).
+    """
 
     domains: tuple[Domain, ...]
     indicators: tuple[Indicator, ...]
+    disabled: tuple[str, ...] = ()
     _by_key: dict[str, Indicator] = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:

@@ -138,13 +138,20 @@ class _CatalogueFile(ConfigModel):
     key_noun: ClassVar[str] = "section"
     domains: list[_DomainEntry] = Field(default_factory=list)
     indicators: list[_IndicatorEntry] = Field(default_factory=list)
+    disabled: list[str] = Field(default_factory=list)
 
 
-def read_catalogue(path: Path, *, known_domains: set[str] | None = None) -> Catalogue:
+def read_catalogue(
+    path: Path,
+    *,
+    known_domains: set[str] | None = None,
+    known_indicators: set[str] | None = None,
+) -> Catalogue:
     """Read one catalogue file on its own (without merging).
 
     `known_domains` are domain keys defined elsewhere that indicators of this file may use
-    (the shipped domains, for a city's file).
+    (the shipped domains, for a city's file); `known_indicators` the indicator keys its
+    section ``disabled`` may leave out (the shipped indicators).
 
     Raises
     ------
@@ -185,7 +192,25 @@ def read_catalogue(path: Path, *, known_domains: set[str] | None = None) -> Cata
                 f"unknown domain {indicator.domain!r} "
                 f"(known domains: {', '.join(sorted(known)) or 'none'})",
             )
-    return Catalogue(domains=domains, indicators=indicators)
+    _check_disabled(document, content.disabled, {i.key for i in indicators}, known_indicators)
+    return Catalogue(domains=domains, indicators=indicators, disabled=tuple(content.disabled))
+
+
+def _check_disabled(
+    document: Document, disabled: list[str], defined: set[str], known: set[str] | None
+) -> None:
+    """Each key left out is a known indicator, once, and not also defined in this file."""
+    _check_unique(document, "disabled", disabled)
+    for position, key in enumerate(disabled):
+        if key in defined:
+            raise document.error(
+                ("disabled", position), f"{key!r} is defined in this file and disabled too"
+            )
+        if key not in (known or set()):
+            listed = ", ".join(sorted(known or ())) or "none"
+            raise document.error(
+                ("disabled", position), f"unknown indicator {key!r} (known indicators: {listed})"
+            )
 
 
 def check_domains(catalogue: Catalogue, where: str) -> Catalogue:
