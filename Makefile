@@ -15,11 +15,14 @@ $(UV):
 install: $(UV)
 	$(UV) sync --frozen --python python3 --compile-bytecode
 
+# The port of `make demo` and `make serve`: `make demo PORT=8001` when 8000 is taken.
+PORT ?= 8000
+
 demo: install
-	$(BIN)/quartier demo
+	$(BIN)/quartier demo --addrport 127.0.0.1:$(PORT)
 
 serve: install
-	$(BIN)/quartier runserver 127.0.0.1:8000
+	$(BIN)/quartier runserver 127.0.0.1:$(PORT)
 
 lint:
 	$(BIN)/ruff check src tests benchmarks

@@ -5,14 +5,15 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+from io import StringIO
 from pathlib import Path
 
 import pytest
 from django.core.exceptions import ImproperlyConfigured
 
-from quartier.cli import command_name
+from quartier.cli import command_name, progress
 from quartier.environment import read
-from quartier.settings import database_config
+from quartier.settings import allowed_hosts, database_config, writable_folder
 
 
 def run_cli(*args: str, home: Path) -> subprocess.CompletedProcess[str]:
@@ -112,3 +113,140 @@ def test_a_bad_variable_stops_the_start(
     # One line that names the variable, no traceback.
     assert result.stderr.startswith(f"quartier: {message}")
     assert result.stderr.count("\n") == 1
+
+
+def one_line_error(result: subprocess.CompletedProcess[str], message: str, code: int = 2) -> None:
+    """The command stopped with one line on stderr that starts with `quartier: message`."""
+    assert result.returncode == code, result.stderr
+    assert result.stderr.startswith(f"quartier: {message}"), result.stderr
+    assert result.stderr.count("\n") == 1, result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def run_with(tmp_path: Path, *args: str, **variables: str) -> subprocess.CompletedProcess[str]:
+    env = {**os.environ, "QUARTIER_HOME": str(tmp_path), "QUARTIER_DATABASE_URL": ""}
+    return subprocess.run(
+        [sys.executable, "-m", "quartier", *args],
+        capture_output=True,
+        text=True,
+        env={**env, **variables},
+    )
+
+
+@pytest.mark.parametrize(
+    ("variable", "value", "message"),
+    [
+        ("QUARTIER_SECRET_KEY", " " * 40, "QUARTIER_SECRET_KEY is only spaces; give a random"),
+        ("QUARTIER_LOG_LEVEL", "chatty", "QUARTIER_LOG_LEVEL must be one of DEBUG, INFO"),
+        ("QUARTIER_ALLOWED_HOSTS", "*", "QUARTIER_ALLOWED_HOSTS=* accepts requests for any host"),
+        ("QUARTIER_LOCK_TIMEOUT", "lange", "QUARTIER_LOCK_TIMEOUT must be a number of seconds"),
+        ("QUARTIER_DATABASE_URL", "mysql://db/q", "QUARTIER_DATABASE_URL must start with sqlite"),
+        ("QUARTIER_DATABASE_URL", "postgres://u:p@h:port/db", "QUARTIER_DATABASE_URL: the port"),
+        ("QUARTIER_DATABASE_URL", "postgres:/db", "QUARTIER_DATABASE_URL must be written sqlite"),
+        ("QUARTIER_DATABASE_URL", "sqlite://", "QUARTIER_DATABASE_URL names no file"),
+    ],
+)
+def test_a_bad_value_is_one_line_naming_the_variable(
+    tmp_path: Path, variable: str, value: str, message: str
+) -> None:
+    one_line_error(run_with(tmp_path, "levels", **{variable: value}), message)
+
+
+def test_the_url_of_the_database_is_never_shown(tmp_path: Path) -> None:
+    result = run_with(tmp_path, "levels", QUARTIER_DATABASE_URL="postgres://u:geheim#1@h/db")
+    one_line_error(result, "QUARTIER_DATABASE_URL: the port is not a number")
+    assert "geheim" not in result.stderr
+
+
+def test_any_host_is_allowed_on_a_development_machine_only() -> None:
+    assert allowed_hosts(["*"], debug=True) == ["*"]
+    assert allowed_hosts(["quartier.example.de"], debug=False) == ["quartier.example.de"]
+    with pytest.raises(ImproperlyConfigured, match="or set QUARTIER_DEBUG=1 on a development"):
+        allowed_hosts(["quartier.example.de", "*"], debug=False)
+
+
+def test_a_home_that_is_a_file(tmp_path: Path) -> None:
+    home = tmp_path / "home.txt"
+    home.write_text("", encoding="utf-8")
+    result = run_with(tmp_path, "levels", QUARTIER_HOME=str(home))
+    one_line_error(result, f"QUARTIER_HOME names {str(home)!r}, which is not a folder")
+
+
+def test_a_home_that_cannot_be_written(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    blocked = tmp_path / "file"
+    blocked.write_text("", encoding="utf-8")
+    with pytest.raises(ImproperlyConfigured) as raised:
+        writable_folder(blocked / "var")
+    assert str(raised.value) == (
+        f"QUARTIER_HOME: cannot create the folder {blocked / 'var'} (Not a directory); "
+        "set QUARTIER_HOME to a folder you may write to"
+    )
+    monkeypatch.setattr(os, "access", lambda *_: False)
+    with pytest.raises(ImproperlyConfigured) as raised:
+        writable_folder(tmp_path)
+    assert str(raised.value) == (
+        f"QUARTIER_HOME: cannot write to {tmp_path}; set QUARTIER_HOME to a folder you may write to"
+    )
+
+
+def test_the_overview_of_the_commands_loads_no_analysis(tmp_path: Path) -> None:
+    code = (
+        "import sys\n"
+        "from quartier.cli import main\n"
+        "main(['quartier', '--help'])\n"
+        "heavy = ('polars', 'shapely', 'scipy', 'numpy', 'quartier.analysis')\n"
+        "print('loaded:', [name for name in heavy if name in sys.modules])\n"
+    )
+    env = {**os.environ, "QUARTIER_HOME": str(tmp_path), "QUARTIER_DATABASE_URL": ""}
+    result = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, env=env, check=True
+    )
+    assert "loaded: []" in result.stdout
+    listed = result.stdout.split("[quartier]\n", 1)[1].split("\n\n", 1)[0].split()
+    assert listed[:3] == ["levels", "import-areas", "export-areas"]
+    assert {"export-values", "aktionsraeume", "reset", "demo"} <= set(listed)
+    assert "[auth]\n    changepassword" in result.stdout
+    assert "    migrate\n" in result.stdout
+
+
+def test_a_bad_variable_stops_the_overview_too(tmp_path: Path) -> None:
+    one_line_error(run_with(tmp_path, "--help", QUARTIER_DEBUG="vielleicht"), "QUARTIER_DEBUG")
+
+
+class Terminal(StringIO):
+    def isatty(self) -> bool:
+        return True
+
+
+def test_progress_on_a_terminal() -> None:
+    stdout, stderr = StringIO(), Terminal()
+    with progress("Musterstadt", stdout=stdout, stderr=stderr) as steps:
+        steps.add(2)
+        steps.start("generating the files")
+        steps.out.write("12 files written\n")
+        steps.start("importing the areas")
+    assert "Musterstadt: importing the areas" in stderr.getvalue()
+    # The command's own lines stay on its output, which is no terminal here.
+    assert stdout.getvalue() == "12 files written\n"
+
+
+def test_progress_with_both_streams_on_a_terminal() -> None:
+    stdout, stderr = Terminal(), Terminal()
+    with progress("compute", stdout=stdout, stderr=stderr) as steps:
+        steps.add(1)
+        steps.start("reading")
+        steps.out.write("a line above the bar\n")
+    assert "a line above the bar" in stderr.getvalue()
+    assert stdout.getvalue() == ""
+
+
+def test_no_progress_elsewhere() -> None:
+    stdout, stderr = StringIO(), StringIO()
+    with progress("compute", stdout=stdout, stderr=stderr) as steps:
+        steps.add(1)
+        steps.start("reading")
+        assert steps.out is stdout
+    assert stderr.getvalue() == ""
+    with progress("compute", stdout=stdout, stderr=Terminal(), quiet=True) as steps:
+        steps.start("reading")
+    assert stdout.getvalue() == ""

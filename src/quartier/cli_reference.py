@@ -10,7 +10,8 @@ from __future__ import annotations
 import os
 from io import StringIO
 
-# The order of a planner's work: areas, tables, indicators, results, the demo.
+# The order of a planner's work: areas, tables, indicators, results, the demo, and the reset
+# that clears the demo away for the city's own data.
 WORKFLOW = [
     "levels",
     "import-areas",
@@ -26,6 +27,7 @@ WORKFLOW = [
     "export-values",
     "generate-demo",
     "demo",
+    "reset",
 ]
 # argparse wraps help text to the terminal width; a fixed width makes the output reproducible.
 WIDTH = "100"

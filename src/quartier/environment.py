@@ -8,6 +8,7 @@ back to a default), and the README's configuration table is generated from the s
 
 from __future__ import annotations
 
+import math
 import os
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
@@ -48,7 +49,10 @@ def _file(name: str, raw: str) -> Path | None:
 
 
 def _folder(name: str, raw: str) -> Path:
-    return Path(raw).expanduser().resolve()
+    path = Path(raw.strip() or ".").expanduser().resolve()
+    if path.exists() and not path.is_dir():
+        raise ImproperlyConfigured(f"{name} names {raw!r}, which is not a folder")
+    return path
 
 
 def _text(name: str, raw: str) -> str:
@@ -63,9 +67,24 @@ def _log_level(name: str, raw: str) -> str:
 
 
 def _secret(name: str, raw: str) -> str:
+    if raw and not raw.strip():
+        raise ImproperlyConfigured(
+            f"{name} is only spaces; give a random text of at least 32 characters, "
+            "or unset it for a key generated into ./var/secret_key"
+        )
     if raw and len(raw) < 32:
         raise ImproperlyConfigured(f"{name} must be at least 32 characters long")
     return raw
+
+
+def _seconds(name: str, raw: str) -> float:
+    try:
+        seconds = float(raw.strip())
+    except ValueError:
+        seconds = math.nan
+    if not (math.isfinite(seconds) and seconds >= 0):
+        raise ImproperlyConfigured(f"{name} must be a number of seconds, 0 or more; got {raw!r}")
+    return seconds
 
 
 @dataclass(frozen=True)
@@ -103,7 +122,7 @@ VARIABLES: tuple[Variable, ...] = (
     ),
     Variable(
         "QUARTIER_ALLOWED_HOSTS",
-        "comma-separated host names",
+        "comma-separated host names (`*`, any host, only with `QUARTIER_DEBUG=1`)",
         "`127.0.0.1,localhost,[::1]`",
         _list,
         lambda: ["127.0.0.1", "localhost", "[::1]"],
@@ -130,6 +149,13 @@ VARIABLES: tuple[Variable, ...] = (
         "`WARNING`",
         _log_level,
         "WARNING",
+    ),
+    Variable(
+        "QUARTIER_LOCK_TIMEOUT",
+        "seconds a command waits for an SQLite database that another process is writing to",
+        "`60`",
+        _seconds,
+        60.0,
     ),
 )
 _BY_NAME = {variable.name: variable for variable in VARIABLES}

@@ -7,9 +7,11 @@ the variable, instead of silently falling back to a default.
 
 from __future__ import annotations
 
+import os
 import secrets
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
@@ -18,29 +20,97 @@ from quartier.environment import read
 
 BASE_DIR = Path(__file__).resolve().parent
 PROJECT_DIR = Path(read("QUARTIER_HOME")).resolve()
-VAR_DIR = PROJECT_DIR / "var"
+SCHEMES = ("sqlite", "postgres", "postgresql", "pgsql")
+URL_FORMS = "sqlite:///path/file.sqlite3 or postgres://user:password@host:5432/db"
 
 
-def database_config(url: str | None) -> dict[str, Any]:
-    """Turn QUARTIER_DATABASE_URL into a Django database dict (SQLite under ./var by default)."""
+def writable_folder(path: Path) -> Path:
+    """The folder, created if missing; an error naming QUARTIER_HOME when it cannot be written."""
+    home = "set QUARTIER_HOME to a folder you may write to"
+    try:
+        path.mkdir(parents=True, exist_ok=True)
+    except OSError as error:
+        raise ImproperlyConfigured(
+            f"QUARTIER_HOME: cannot create the folder {path} ({error.strerror}); {home}"
+        ) from error
+    if not os.access(path, os.W_OK | os.X_OK):
+        raise ImproperlyConfigured(f"QUARTIER_HOME: cannot write to {path}; {home}")
+    return path
+
+
+VAR_DIR = writable_folder(PROJECT_DIR / "var")
+
+
+def database_config(url: str | None, *, lock_timeout: float = 60.0) -> dict[str, Any]:
+    """Turn QUARTIER_DATABASE_URL into a Django database dict (SQLite under ./var by default).
+
+    The URL itself never appears in an error: it may hold a password.
+    """
     if not url:
-        VAR_DIR.mkdir(parents=True, exist_ok=True)
         url = f"sqlite:///{VAR_DIR / 'quartier.sqlite3'}"
-    scheme = url.split(":", 1)[0]
-    if scheme not in {"sqlite", "postgres", "postgresql", "pgsql"}:
+    scheme, _, rest = url.strip().partition(":")
+    if scheme not in SCHEMES:
         raise ImproperlyConfigured(
             f"QUARTIER_DATABASE_URL must start with sqlite:// or postgres://; got scheme {scheme!r}"
         )
-    config: dict[str, Any] = dict(dj_database_url.parse(url, conn_max_age=60))
+    if not rest.startswith("//"):
+        raise ImproperlyConfigured(
+            f"QUARTIER_DATABASE_URL must be written {URL_FORMS}; '//' is missing after {scheme}:"
+        )
+    config = _parsed(url.strip())
     if config["ENGINE"].endswith("sqlite3"):
+        if config["NAME"] in ("", ":memory:"):
+            raise ImproperlyConfigured(
+                "QUARTIER_DATABASE_URL names no file; give sqlite:///path/file.sqlite3 "
+                "(three slashes and a relative path, four and an absolute one)"
+            )
         # Imports write many rows; WAL and a busy timeout keep the web server readable meanwhile.
         config["OPTIONS"] = {
             "transaction_mode": "IMMEDIATE",
             "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
-            "timeout": 20,
+            "timeout": lock_timeout,
         }
         config["CONN_MAX_AGE"] = 0
+    elif not config.get("NAME"):
+        raise ImproperlyConfigured(
+            "QUARTIER_DATABASE_URL names no database; give postgres://user:password@host:5432/db"
+        )
     return config
+
+
+def _parsed(url: str) -> dict[str, Any]:
+    try:
+        _port(url)
+    except ValueError as error:
+        raise ImproperlyConfigured(
+            "QUARTIER_DATABASE_URL: the port is not a number from 0 to 65535, or a special "
+            "character in the password (@ : / # ?) is not written as %XX (%23 for #)"
+        ) from error
+    try:
+        return dict(dj_database_url.parse(url, conn_max_age=60))
+    except (ValueError, KeyError) as error:
+        raise ImproperlyConfigured(
+            "QUARTIER_DATABASE_URL is not a valid URL; give "
+            f"{URL_FORMS}, with special characters in the user name and password written as "
+            "%XX (%40 for @, %2F for /, %3A for :)"
+        ) from error
+
+
+def _port(url: str) -> int | None:
+    """The port of a URL; a ValueError when it is not a number from 0 to 65535."""
+    return urlsplit(url).port
+
+
+def allowed_hosts(hosts: list[str], *, debug: bool) -> list[str]:
+    """QUARTIER_ALLOWED_HOSTS; `*` (any host) only on a development machine (QUARTIER_DEBUG)."""
+    if "*" in hosts and not debug:
+        raise ImproperlyConfigured(
+            "QUARTIER_ALLOWED_HOSTS=* accepts requests for any host name, which lets a forged "
+            "Host header into links the server writes (password reset mails, redirects); name "
+            "the server's host names, e.g. QUARTIER_ALLOWED_HOSTS=sozialplanung.example.de, "
+            "or set QUARTIER_DEBUG=1 on a development machine"
+        )
+    return hosts
 
 
 DEBUG = read("QUARTIER_DEBUG")
@@ -52,11 +122,10 @@ if not SECRET_KEY:
     # Zero set-up for a local installation: a random key is made once and kept under ./var.
     _key_file = VAR_DIR / "secret_key"
     if not _key_file.exists():
-        VAR_DIR.mkdir(parents=True, exist_ok=True)
         _key_file.write_text(secrets.token_urlsafe(50))
         _key_file.chmod(0o600)
     SECRET_KEY = _key_file.read_text().strip()
-ALLOWED_HOSTS = read("QUARTIER_ALLOWED_HOSTS")
+ALLOWED_HOSTS = allowed_hosts(read("QUARTIER_ALLOWED_HOSTS"), debug=DEBUG)
 
 INSTALLED_APPS = [
     "django.contrib.admin",
@@ -102,7 +171,11 @@ TEMPLATES = [
     },
 ]
 
-DATABASES = {"default": database_config(read("QUARTIER_DATABASE_URL"))}
+DATABASES = {
+    "default": database_config(
+        read("QUARTIER_DATABASE_URL"), lock_timeout=read("QUARTIER_LOCK_TIMEOUT")
+    )
+}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_PASSWORD_VALIDATORS = [

@@ -355,6 +355,26 @@ def test_an_out_path_in_a_missing_folder(musterstadt: Path, tmp_path: Path) -> N
 
 
 @pytest.mark.django_db
+def test_an_out_path_that_is_a_folder(
+    musterstadt: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    with pytest.raises(SystemExit) as exit_info:
+        main(["quartier", "export-values", "--format", "csv", "--out", str(tmp_path)])
+    assert exit_info.value.code == 2
+    assert capsys.readouterr().err.splitlines() == [
+        f"CommandError: --out: {tmp_path} is a folder; give a file name, "
+        f"e.g. {tmp_path / 'result.csv'}"
+    ]
+    assert list(tmp_path.iterdir()) == []
+    with pytest.raises(SystemExit) as exit_info:
+        main(["quartier", "export-values", "--format", "csv", "--out", str(tmp_path / "x" / "y")])
+    assert exit_info.value.code == 2
+    assert capsys.readouterr().err.splitlines() == [
+        f"CommandError: --out: the folder {tmp_path / 'x'} does not exist"
+    ]
+
+
+@pytest.mark.django_db
 def test_without_stored_values(
     musterstadt: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -4,12 +4,14 @@ from __future__ import annotations
 
 from io import StringIO
 from pathlib import Path
+from typing import Any
 
 import openpyxl
 import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
 
+from quartier.analysis import indices
 from quartier.analysis.tables import read_table
 from quartier.cli import main
 
@@ -140,15 +142,17 @@ def test_exclusions_and_minimum_population(tmp_path: Path) -> None:
     assert "6 of 9 areas indexed" in printed
 
 
+STRICT = (
+    "{name}:\n  method: berlin-mss\n  min_population: 500\n  status_cuts: [0]\n"
+    "  status_labels: [besser, schlechter]\n  dynamics_cuts: [0]\n"
+    "  dynamics_labels: [besser, schlechter]\n  dynamics_symbols: [↑, ↓]\n"
+    '  combined_label: "{{status}}"\n'
+)
+
+
 def test_a_method_from_a_user_file(tmp_path: Path) -> None:
     methods = tmp_path / "methods.yaml"
-    methods.write_text(
-        "streng:\n  method: berlin-mss\n  min_population: 500\n  status_cuts: [0]\n"
-        "  status_labels: [besser, schlechter]\n  dynamics_cuts: [0]\n"
-        "  dynamics_labels: [besser, schlechter]\n  dynamics_symbols: [↑, ↓]\n"
-        '  combined_label: "{status}"\n',
-        encoding="utf-8",
-    )
+    methods.write_text(STRICT.format(name="streng"), encoding="utf-8")
     out = tmp_path / "result.csv"
     arguments = [str(german_csv(tmp_path)), *COLUMNS, "--out", str(out)]
     printed, _ = run_index(*arguments, "--methods", str(methods), "--method", "streng")
@@ -156,6 +160,25 @@ def test_a_method_from_a_user_file(tmp_path: Path) -> None:
     assert [row[0] for row in rows if row[1] == "true"] == ["0101", "0102", "0104", "0108", "0109"]
     assert [row[-1] for row in rows[:3]] == ["2↓", "1↑", ""]
     assert "Status classes: 1 besser: 3, 2 schlechter: 2" in printed
+
+
+def test_the_methods_file_of_the_setting(tmp_path: Path, settings: Any) -> None:
+    methods = tmp_path / "stadt-methods.yaml"
+    methods.write_text(STRICT.format(name="berlin-mss"), encoding="utf-8")
+    settings.QUARTIER_METHODS_FILE = methods
+    out = tmp_path / "result.csv"
+    arguments = [str(german_csv(tmp_path)), *COLUMNS, "--out", str(out)]
+    printed, _ = run_index(*arguments)
+    assert "Status classes: 1 besser: 3, 2 schlechter: 2" in printed
+    with pytest.raises(CommandError) as raised:
+        run_index(*arguments, "--method", "streng")
+    assert str(raised.value) == (
+        "stadt-methods.yaml: no method 'streng'; the methods are berlin-mss (QUARTIER_METHODS_FILE)"
+    )
+    # --methods names another file than the setting.
+    shipped = Path(indices.__file__).parent / "methods.yaml"
+    printed, _ = run_index(*arguments, "--methods", str(shipped))
+    assert "Status classes: 1 hoch: " in printed
 
 
 @pytest.mark.shared_data
@@ -208,7 +231,7 @@ def test_berlin_2013_reproduces_table_1(shared_data: Path, tmp_path: Path) -> No
         (["--delimiter", "|"], r"--delimiter must be ';', ',' or 'tab'"),
         (
             ["--encoding", "utf-8"],
-            r"not utf-8 \(byte 0x\w\w\); give the encoding of the file "
+            r"not utf-8 \(byte 0x\w\w[^)]*\); give the encoding of the file "
             r"\(option --encoding\)$",
         ),
         (["--status", ", "], r"^at least one status and one dynamics indicator are needed"),
@@ -235,8 +258,25 @@ def test_missing_files(tmp_path: Path) -> None:
     with pytest.raises(CommandError, match=r"no such file"):
         run_index(str(tmp_path / "nothing.csv"), *COLUMNS, "--out", str(tmp_path / "r.csv"))
     table = str(german_csv(tmp_path))
-    with pytest.raises(CommandError, match=r"^--out: the folder .*nowhere does not exist"):
+    with pytest.raises(CommandError, match=r"^--out: the folder .*nowhere does not exist$"):
         run_index(table, *COLUMNS, "--out", str(tmp_path / "nowhere" / "r.csv"))
+
+
+def test_an_out_path_that_is_a_folder(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    arguments = [str(german_csv(tmp_path)), *COLUMNS, "--out", str(tmp_path)]
+    with pytest.raises(SystemExit) as exit_info:
+        main(["quartier", "index", *arguments])
+    assert exit_info.value.code == 2
+    assert capsys.readouterr().err.splitlines() == [
+        f"CommandError: --out: {tmp_path} is a folder; give a file name, "
+        f"e.g. {tmp_path / 'result.csv'}"
+    ]
+    with pytest.raises(SystemExit) as exit_info:
+        main(["quartier", "index", *arguments[:-1], str(tmp_path / "nowhere" / "r.csv")])
+    assert exit_info.value.code == 2
+    assert capsys.readouterr().err.splitlines() == [
+        f"CommandError: --out: the folder {tmp_path / 'nowhere'} does not exist"
+    ]
 
 
 def test_the_console_script_exits_non_zero(

@@ -41,7 +41,28 @@ from quartier.monitoring.exports import (
     xlsx_number_format,
 )
 
-__all__ = ["write_csv", "write_csv_de", "write_export", "write_geojson", "write_xlsx"]
+__all__ = [
+    "output_problem",
+    "write_csv",
+    "write_csv_de",
+    "write_export",
+    "write_geojson",
+    "write_xlsx",
+]
+
+
+def output_problem(path: Path) -> str | None:
+    """Why no file can be written at `path` (a folder, a missing folder), or None."""
+    if path.is_dir():
+        return f"{path} is a folder; give a file name, e.g. {path / 'result.csv'}"
+    folder = path.parent
+    if not folder.exists():
+        return f"the folder {folder} does not exist"
+    if not folder.is_dir():
+        return f"{folder} is not a folder"
+    if not os.access(folder, os.W_OK | os.X_OK):
+        return f"cannot write to the folder {folder}"
+    return None
 
 
 def write_export(

@@ -7,8 +7,8 @@ polars frames, call it, and write or return the result.
 from __future__ import annotations
 
 import time
-from collections.abc import Sequence
-from dataclasses import dataclass, field
+from collections.abc import Callable, Sequence
+from dataclasses import asdict, dataclass, field
 from typing import Any, Literal
 
 import polars as pl
@@ -26,7 +26,8 @@ from quartier.analysis.disclosure import (
 )
 from quartier.analysis.indicators import compute_indicators
 from quartier.analysis.indices import BelowAverageParams, MethodError, below_average_params
-from quartier.areas.selectors import areas_frame
+from quartier.areas.models import AreaLevel
+from quartier.areas.selectors import area_levels_list, areas_frame
 from quartier.monitoring import writers
 from quartier.monitoring.models import Computation, ResultPart
 from quartier.monitoring.selectors import (
@@ -41,10 +42,24 @@ from quartier.monitoring.selectors import (
 # Stadtbezirke): what a social report tabulates. Finer levels hold most of the small counts,
 # so publishing them hides many more cells and takes many times longer.
 DEFAULT_BREAKDOWN_TIERS = 2
+# The steps `indicators_compute` reports to its `progress`.
+COMPUTE_STEPS = (
+    "reading the observations",
+    "computing the indicators",
+    "deciding the publication",
+    "storing the results",
+)
 
 
 class MonitoringError(ValueError):
-    """The monitoring cannot run as asked; the message says why."""
+    """The monitoring cannot run as asked; the message says why.
+
+    `setting` names what would settle it (`level`), for the caller to name its own option.
+    """
+
+    def __init__(self, message: str, *, setting: str | None = None) -> None:
+        super().__init__(message)
+        self.setting = setting
 
 
 @dataclass
@@ -67,6 +82,7 @@ def indicators_compute(
     min_count: int = DEFAULT_MIN_COUNT,
     protection_width: int = DEFAULT_PROTECTION_WIDTH,
     breakdown_levels: Sequence[str] | Literal["all"] | None = None,
+    progress: Callable[[str], None] | None = None,
 ) -> ComputeReport:
     """Compute all catalogue indicators for the given years (default all), publish, store.
 
@@ -78,8 +94,11 @@ def indicators_compute(
     are kept, and the publication is decided anew over all stored years at once (it links
     years: changes, lagged denominators). Everything is written in one transaction, and only
     once the publication succeeded, so a recomputation never leaves a mix of old and new.
+    `progress` is told each of the `COMPUTE_STEPS` as it starts.
     """
     started = time.perf_counter()
+    step = progress or (lambda _: None)
+    step(COMPUTE_STEPS[0])
     catalogue = catalogue_load()
     observations = observations_frame(variables=_variables(catalogue))
     if observations.height == 0:
@@ -87,9 +106,11 @@ def indicators_compute(
     wanted = _years(observations, years)
     areas = areas_frame()
     levels = _breakdown_levels(areas, breakdown_levels)
+    step(COMPUTE_STEPS[1])
     results = compute_indicators(observations, areas, catalogue, years=wanted)
     del observations
     everything = _with_stored_years(results.values, wanted, catalogue)
+    step(COMPUTE_STEPS[2])
     publish_started = time.perf_counter()
     public = publish(
         everything,
@@ -111,6 +132,7 @@ def indicators_compute(
         protection_width=protection_width,
         breakdown_levels=levels,
     )
+    step(COMPUTE_STEPS[3])
     _store(report, internal_view(results.values), public, started)
     return report
 
@@ -197,47 +219,60 @@ def _store(
 
 @dataclass(frozen=True)
 class AktionsraumReport:
-    """What `quartier aktionsraeume` shows, in the JSON layout it prints."""
+    """What `quartier aktionsraeume` shows; `as_json` is the JSON it prints.
+
+    `level` (selected) and `quartier_level` (searched for Aktionsquartiere, None if the method
+    names none below) each with its key and its own name (`AreaLevel.name`).
+    """
 
     year: int
     compare: int | None
+    level: dict[str, str]
+    quartier_level: dict[str, str] | None
     areas: list[dict[str, Any]]
-    aktionsquartiere: list[dict[str, Any]]
     entered: list[str]
     left: list[str]
     stayed: list[str]
+    aktionsquartiere: list[dict[str, Any]]
     domains: dict[str, str]
 
     def as_json(self) -> dict[str, Any]:
-        return {
-            "year": self.year,
-            "compare": self.compare,
-            "areas": self.areas,
-            "entered": self.entered,
-            "left": self.left,
-            "stayed": self.stayed,
-            "aktionsquartiere": self.aktionsquartiere,
-        }
+        return {key: value for key, value in asdict(self).items() if key != "domains"}
 
 
-def aktionsraeume_report(*, year: int, compare: int | None = None) -> AktionsraumReport:
-    """Aktionsräume and Aktionsquartiere of a report year, and the change since `compare`."""
+def aktionsraeume_report(
+    *, year: int, compare: int | None = None, level: str | None = None
+) -> AktionsraumReport:
+    """Aktionsräume and Aktionsquartiere of a report year, and the change since `compare`.
+
+    `level` is the level whose areas are selected (default: the method's `aktionsraum_level`);
+    Aktionsquartiere are searched on the method's `aktionsquartier_level` if it lies below.
+    """
     catalogue = catalogue_load()
     params = _below_average_method()
+    index = _index_indicators(catalogue)
+    chosen, finer = _report_levels(params, level)
     areas = areas_frame()
-    now = _selection(year, catalogue, params, areas)
-    before = _selection(compare, catalogue, params, areas) if compare is not None else None
-    changes = rule.selection_changes(now.aktionsraeume, before.aktionsraeume if before else set())
-    if before is None:
-        changes = {"entered": [], "left": [], "stayed": []}
-    names = dict(zip(areas["code"], areas["name"], strict=True))
+    now = _selection(year, index, params, areas, chosen, finer)
+    changes: dict[str, list[str]] = {"entered": [], "left": [], "stayed": []}
+    if compare is not None:
+        before = _selection(compare, index, params, areas, chosen, finer)
+        changes = rule.selection_changes(now.aktionsraeume, before.aktionsraeume)
+    names = {(lv, code): name for lv, code, name in areas.select("level", "code", "name").rows()}
+    shown = ("domains_below", "aktionsraum", "override")
     return AktionsraumReport(
         year=year,
         compare=compare,
-        areas=[_area_row(row, names) for row in now.areas.to_dicts()],
+        level={"key": chosen.key, "name": chosen.name},
+        quartier_level={"key": finer.key, "name": finer.name} if finer else None,
+        areas=[
+            {"code": row["code"], "name": names.get((chosen.key, row["code"]), "")}
+            | {key: row[key] for key in shown}
+            for row in now.areas.to_dicts()
+        ],
         aktionsquartiere=[
-            {"code": r["code"], "name": names.get(r["code"], ""), "sozialraum": r["sozialraum"]}
-            for r in now.aktionsquartiere.to_dicts()
+            {"code": code, "name": names.get((finer.key if finer else "", code), ""), "within": up}
+            for code, up in now.aktionsquartiere.select("code", "sozialraum").rows()
         ],
         domains={d.key: d.name_de for d in catalogue.domains},
         **changes,
@@ -252,43 +287,113 @@ def _below_average_method() -> BelowAverageParams:
         raise MonitoringError(f"{error} (QUARTIER_METHODS_FILE)") from error
 
 
-def _area_row(row: dict[str, Any], names: dict[str, str]) -> dict[str, Any]:
-    return {
-        "code": row["code"],
-        "name": names.get(row["code"], ""),
-        "domains_below": list(row["domains_below"]),
-        "aktionsraum": bool(row["aktionsraum"]),
-        "override": row["override"],
-    }
-
-
-def _selection(
-    year: int, catalogue: Catalogue, params: BelowAverageParams, areas: pl.DataFrame
-) -> rule.Selection:
+def _index_indicators(catalogue: Catalogue) -> list[rule.IndexIndicator]:
     index = [
         rule.IndexIndicator(i.key, i.domain, bool(i.higher_is_worse))
         for items in catalogue.index_domains().values()
         for i in items
     ]
-    keys = [i.key for i in index]
+    if not index:
+        raise MonitoringError(
+            "the indicator catalogue has no index indicators (in_index: true), so no area can "
+            "be below the city average; mark some in QUARTIER_INDICATORS_FILE"
+        )
+    return index
+
+
+def _report_levels(
+    params: BelowAverageParams, level: str | None
+) -> tuple[AreaLevel, AreaLevel | None]:
+    """The level to select and the finer level of the Aktionsquartiere (None: none below)."""
+    levels = {lv.key: lv for lv in area_levels_list()}
+    if not levels:
+        raise MonitoringError("no area levels yet: set them with `quartier levels`")
+    listed = ", ".join(levels)
+    if level is not None and level not in levels:
+        raise MonitoringError(f"unknown level {level!r} (levels: {listed})", setting="level")
+    named = {"aktionsraum_level": level or params.aktionsraum_level}
+    named["aktionsquartier_level"] = params.aktionsquartier_level
+    source = "QUARTIER_METHODS_FILE" if settings.QUARTIER_METHODS_FILE else "shipped methods.yaml"
+    for name, key in named.items():
+        if key not in levels:
+            raise MonitoringError(
+                f"{name} {key!r} of the method {params.name!r} ({source}) is not a level of "
+                f"the areas (levels: {listed}); give a copy of the methods file with the city's "
+                "levels in QUARTIER_METHODS_FILE"
+            )
+    chosen, finer = levels[named["aktionsraum_level"]], levels[named["aktionsquartier_level"]]
+    return chosen, finer if finer.rank > chosen.rank else None
+
+
+def _selection(
+    year: int,
+    index: list[rule.IndexIndicator],
+    params: BelowAverageParams,
+    areas: pl.DataFrame,
+    chosen: AreaLevel,
+    finer: AreaLevel | None,
+) -> rule.Selection:
     # The selection is an internal planning decision: it is based on the unsuppressed values
     # and publishes only which areas are selected, never a number.
-    values = {
-        level: indicator_values(view="internal", indicators=keys, years=[year], level=level)
-        for level in (params.aktionsraum_level, params.aktionsquartier_level)
-    }
-    if values[params.aktionsraum_level].height == 0:
-        raise MonitoringError(
-            f"no indicator values for {year} on level {params.aktionsraum_level!r}; "
-            "run `quartier compute` after importing the data"
-        )
-    quartier_areas = areas.filter(pl.col("level") == params.aktionsquartier_level)
+    keys = [i.key for i in index]
+    values = _level_values(year, keys, chosen, areas)
+    finer_key = finer.key if finer else ""  # no level: no values
+    quartiere = indicator_values(view="internal", indicators=keys, years=[year], level=finer_key)
     return rule.select_aktionsraeume(
-        values[params.aktionsraum_level],
-        values[params.aktionsquartier_level],
-        parents=dict(zip(quartier_areas["code"], quartier_areas["parent"], strict=True)),
+        values,
+        quartiere,
+        parents=_ancestors(areas, finer, chosen) if finer else {},
         indicators=index,
         domain_share=params.domain_share,
         min_domains=params.min_domains,
         overrides=aktionsraum_overrides(year=year),
     )
+
+
+def _level_values(
+    year: int, keys: list[str], level: AreaLevel, areas: pl.DataFrame
+) -> pl.DataFrame:
+    """The index indicators' values of a year on a level; an error that says why there are none."""
+    values = indicator_values(view="internal", indicators=keys, years=[year], level=level.key)
+    if values.filter(pl.col("value").is_not_null()).height:
+        return values
+    where = f"level {level.key!r} ({level.name})"
+    stored = result_years(view="internal")
+    if not stored:
+        raise MonitoringError("no stored indicator values: run `quartier compute` first")
+    if year not in stored:
+        raise MonitoringError(
+            f"no indicator values for {year} (stored: {_years_text(stored)}); import its data "
+            f"and run `quartier compute --year {year}`"
+        )
+    if not areas.filter(pl.col("level") == level.key).height:
+        raise MonitoringError(f"{where} has no areas; import them with `quartier import-areas`")
+    if values.height == 0:
+        raise MonitoringError(
+            f"no indicator values for {year} on {where}: its areas came after the last "
+            "`quartier compute`; run it again"
+        )
+    raise MonitoringError(
+        f"none of the index indicators ({', '.join(keys)}) has a value for {year} on {where}: "
+        "their data are missing; `quartier catalogue-fit` shows what each indicator lacks"
+    )
+
+
+def _years_text(years: Sequence[int]) -> str:
+    """`2008–2025` for a run of years, else the years listed: `2012, 2024`."""
+    run = len(years) > 2 and max(years) - min(years) == len(years) - 1
+    return f"{min(years)}–{max(years)}" if run else ", ".join(map(str, sorted(years)))
+
+
+def _ancestors(areas: pl.DataFrame, finer: AreaLevel, coarser: AreaLevel) -> dict[str, str]:
+    """Code of each area of `finer` -> the code of the area of `coarser` it lies in."""
+    parent = {(lv, code): up for lv, code, up in areas.select("level", "code", "parent").rows()}
+    key_of_rank = dict(zip(areas["rank"], areas["level"], strict=False))
+    result: dict[str, str] = {}
+    for code in areas.filter(pl.col("level") == finer.key)["code"]:
+        current: str | None = code
+        for rank in range(finer.rank, coarser.rank, -1):
+            current = parent.get((key_of_rank.get(rank, ""), current or ""))
+        if current is not None:
+            result[code] = current
+    return result

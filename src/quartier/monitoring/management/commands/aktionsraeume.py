@@ -1,4 +1,4 @@
-"""`quartier aktionsraeume --year Y [--compare Y0] [--format text|csv|json]`."""
+"""`quartier aktionsraeume --year Y [--compare Y0] [--level L] [--format text|csv|json]`."""
 
 from __future__ import annotations
 
@@ -14,24 +14,38 @@ from quartier.monitoring.services import (
     aktionsraeume_report,
 )
 
+CSV_HEADER = ["kind", "level", "code", "name", "within", "domains_below", "aktionsraum",
+              "override", "change"]  # fmt: skip
+
 
 class Command(BaseCommand):
     help = (
-        "Show the Sozialräume with the domains in which they are below the city average, the "
+        "Show the areas of a level (default: the method's aktionsraum_level, e.g. the "
+        "Sozialräume) with the domains in which they are below the city average, the "
         "Aktionsräume and Aktionsquartiere of a year, and which entered, left or stayed since "
-        "another year (method `below-average`)."
+        "another year (method `below-average` of QUARTIER_METHODS_FILE or the shipped presets)."
     )
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--year", type=int, required=True, help="report year")
         parser.add_argument("--compare", type=int, help="an earlier report year")
+        parser.add_argument(
+            "--level",
+            metavar="LEVEL",
+            help="the level whose areas are selected (default: aktionsraum_level of the "
+            "method); Aktionsquartiere are searched on its aktionsquartier_level if that lies "
+            "below",
+        )
         parser.add_argument("--format", choices=["text", "csv", "json"], default="text")
 
     def handle(self, *args: Any, **options: Any) -> None:
         try:
-            report = aktionsraeume_report(year=options["year"], compare=options["compare"])
+            report = aktionsraeume_report(
+                year=options["year"], compare=options["compare"], level=options["level"]
+            )
         except MonitoringError as error:
-            raise CommandError(str(error)) from error
+            option = "--level: " if error.setting == "level" else ""
+            raise CommandError(f"{option}{error}") from error
         if options["format"] == "json":
             self.stdout.write(json.dumps(report.as_json(), ensure_ascii=False, indent=2))
         elif options["format"] == "csv":
@@ -41,20 +55,22 @@ class Command(BaseCommand):
 
     def _csv(self, report: AktionsraumReport) -> None:
         writer = csv.writer(self.stdout, lineterminator="\n")
-        writer.writerow(["kind", "code", "name", "sozialraum", "domains_below", "aktionsraum",
-                         "override", "change"])  # fmt: skip
+        writer.writerow(CSV_HEADER)
         change = {c: k for k in ("entered", "left", "stayed") for c in getattr(report, k)}
+        level = report.level["key"]
         for area in report.areas:
-            writer.writerow(["sozialraum", area["code"], area["name"], "",
+            writer.writerow(["area", level, area["code"], area["name"], "",
                              ";".join(area["domains_below"]), area["aktionsraum"],
                              area["override"] or "", change.get(area["code"], "")])  # fmt: skip
+        finer = report.quartier_level["key"] if report.quartier_level else ""
         for quartier in report.aktionsquartiere:
-            writer.writerow(["aktionsquartier", quartier["code"], quartier["name"],
-                             quartier["sozialraum"], "", "", "", ""])  # fmt: skip
+            writer.writerow(["aktionsquartier", finer, quartier["code"], quartier["name"],
+                             quartier["within"], "", "", "", ""])  # fmt: skip
 
     def _text(self, report: AktionsraumReport) -> None:
         write = self.stdout.write
-        write(f"Aktionsräume {report.year} (Sozialräume unter dem städtischen Durchschnitt)")
+        level = report.level["name"]
+        write(f"Aktionsräume {report.year}: Ebene {level}, verglichen mit der ganzen Stadt")
         write(f"{'Code':<8} {'Name':<28} {'AR':<4} Bereiche unter Durchschnitt")
         for area in report.areas:
             mark = "ja" if area["aktionsraum"] else "–"
@@ -62,10 +78,14 @@ class Command(BaseCommand):
             write(f"{area['code']:<8} {area['name'][:28]:<28} {mark:<4} {domains}")
             if area["override"]:
                 write(f"{'':<8} Festlegung: {area['override']}")
-        quartiere = [
-            f"{q['code']} {q['name']} ({q['sozialraum']})" for q in report.aktionsquartiere
-        ]
-        write("Aktionsquartiere: " + ("; ".join(quartiere) or "keine"))
+        if report.quartier_level is None:
+            write(f"Aktionsquartiere: keine (das Verfahren nennt keine Ebene unter {level})")
+        else:
+            quartiere = [
+                f"{q['code']} {q['name']} ({q['within']})" for q in report.aktionsquartiere
+            ]
+            finer = report.quartier_level["name"]
+            write(f"Aktionsquartiere (Ebene {finer}): " + ("; ".join(quartiere) or "keine"))
         if report.compare is not None:
             for label, codes in (("neu", report.entered), ("entfallen", report.left),
                                  ("geblieben", report.stayed)):  # fmt: skip

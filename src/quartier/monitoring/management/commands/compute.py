@@ -11,7 +11,8 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from quartier.analysis.disclosure import DEFAULT_MIN_COUNT, DEFAULT_PROTECTION_WIDTH
-from quartier.monitoring.services import MonitoringError, indicators_compute
+from quartier.cli import progress
+from quartier.monitoring.services import COMPUTE_STEPS, MonitoringError, indicators_compute
 
 
 class Command(BaseCommand):
@@ -19,6 +20,8 @@ class Command(BaseCommand):
         "Compute every indicator of the catalogue for every area, level and year: values from "
         "summed counts, city reference, differences, ranks, deciles, z-scores and changes."
     )
+    # A caller that shows its own progress (the demo) passes `progress`, told of each step.
+    stealth_options = ("progress",)
 
     def add_arguments(self, parser: CommandParser) -> None:
         years = parser.add_mutually_exclusive_group()
@@ -58,15 +61,21 @@ class Command(BaseCommand):
             )
         if width < 1:
             raise CommandError(f"--protection-width {width}: give 1 or more")
-        try:
-            report = indicators_compute(
-                years=options["year"],
-                min_count=min_count,
-                protection_width=width,
-                breakdown_levels=_levels(options),
-            )
-        except MonitoringError as error:
-            raise CommandError(str(error)) from error
+        told = options.get("progress")
+        with progress(
+            "compute", stdout=self.stdout, stderr=self.stderr, quiet=told is not None
+        ) as steps:
+            steps.add(len(COMPUTE_STEPS))
+            try:
+                report = indicators_compute(
+                    years=options["year"],
+                    min_count=min_count,
+                    protection_width=width,
+                    breakdown_levels=_levels(options),
+                    progress=told or steps.start,
+                )
+            except MonitoringError as error:
+                raise CommandError(str(error)) from error
         for problem in report.problems:
             self.stderr.write(f"Note: {problem}")
         span = f"{report.years[0]}–{report.years[-1]}" if len(report.years) > 1 else report.years[0]

@@ -12,7 +12,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from quartier.analysis.catalogue import Catalogue, CatalogueError
 from quartier.areas.selectors import area_geojson, area_levels_list, areas_frame
-from quartier.monitoring.export_files import write_export
+from quartier.monitoring.export_files import output_problem, write_export
 from quartier.monitoring.exports import (
     FORMATS,
     INTERNAL_NOTE,
@@ -66,8 +66,9 @@ class Command(BaseCommand):
 
     def handle(self, *args: Any, **options: Any) -> None:
         out: Path = options["out"]
-        if not out.parent.is_dir():
-            raise fail(f"--out: the folder {out.parent} does not exist")
+        unwritable = output_problem(out)
+        if unwritable:
+            raise fail(f"--out: {unwritable}")
         try:
             catalogue = catalogue_load()
         except CatalogueError as error:
@@ -98,7 +99,7 @@ class Command(BaseCommand):
         except ExportError as error:
             raise fail(f"--format {options['format']}: {error}") from error
         except OSError as error:
-            raise fail(f"--out: cannot write {out} ({error.strerror})") from error
+            raise fail(f"--out: cannot write {out} ({error.strerror or error})") from error
         view = " (internal view)" if internal else ""
         self.stdout.write(f"{table.height} rows{view} written to {out}")
 

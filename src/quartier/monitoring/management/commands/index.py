@@ -6,6 +6,7 @@ import dataclasses
 from pathlib import Path
 from typing import Any
 
+from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from quartier.analysis.indices import (
@@ -18,6 +19,7 @@ from quartier.analysis.indices import (
     numeric_columns,
 )
 from quartier.analysis.tables import RawTable, TableError
+from quartier.monitoring.export_files import output_problem
 from quartier.monitoring.management.reading_options import (
     READING_OPTIONS,
     add_reading_options,
@@ -37,6 +39,8 @@ OUTPUT_COLUMNS = (
     "dynamics_label",
     "combined",
 )
+# Usage errors exit with 2, as argparse does for a malformed command line.
+USAGE_ERROR = 2
 
 
 class Command(BaseCommand):
@@ -64,7 +68,8 @@ class Command(BaseCommand):
             "--methods",
             type=Path,
             metavar="FILE",
-            help="a YAML methods file (default: the file shipped with quartier)",
+            help="a YAML methods file (default: QUARTIER_METHODS_FILE, else the presets "
+            "shipped with quartier)",
         )
         parser.add_argument("--id", required=True, metavar="COLUMN", help="the area id column")
         parser.add_argument(
@@ -92,8 +97,9 @@ class Command(BaseCommand):
 
     def handle(self, *args: Any, **options: Any) -> None:
         out: Path = options["out"]
-        if not out.parent.is_dir():
-            raise CommandError(f"--out: the folder {out.parent} does not exist")
+        unwritable = output_problem(out)
+        if unwritable:
+            raise CommandError(f"--out: {unwritable}", returncode=USAGE_ERROR)
         params = method_params(options)
         try:
             raw = read_with_options(options["table"], options)
@@ -104,7 +110,7 @@ class Command(BaseCommand):
         except MssError as error:
             raise CommandError(str(error)) from error
         except OSError as error:
-            raise CommandError(f"{out}: cannot write ({error.strerror})") from error
+            raise CommandError(f"--out: cannot write {out} ({error.strerror or error})") from error
         for problem in [*raw.problems, *result.warnings]:
             self.stderr.write(f"Warning: {problem}")
         self.stdout.write(summary(result, params, out))
@@ -126,11 +132,18 @@ def index_table(raw: RawTable, options: dict[str, Any], params: BerlinMssParams)
 
 
 def method_params(options: dict[str, Any]) -> BerlinMssParams:
-    """The preset named by --method, from --methods or the shipped file, with --min-population."""
+    """The preset named by --method, with --min-population.
+
+    From the file --methods names, else QUARTIER_METHODS_FILE, else the shipped presets.
+    """
+    path: Path | None = options["methods"]
+    source = "--methods"
+    if path is None:
+        path, source = settings.QUARTIER_METHODS_FILE, "QUARTIER_METHODS_FILE"
     try:
-        params = berlin_mss_params(options["method"], path=options["methods"])
+        params = berlin_mss_params(options["method"], path=path)
     except MethodError as error:
-        raise CommandError(str(error)) from error
+        raise CommandError(f"{error} ({source})" if path else str(error)) from error
     if options["min_population"] is None:
         return params
     try:
