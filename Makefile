@@ -14,6 +14,9 @@ $(UV):
 
 install: $(UV)
 	$(UV) sync --frozen --python python3 --compile-bytecode
+	@# quartier is installed editable: its own modules are compiled here, for machines that
+	@# set PYTHONDONTWRITEBYTECODE=1 and would otherwise recompile them on every start.
+	$(BIN)/python -m compileall -q src
 
 # The port of `make demo` and `make serve`: `make demo PORT=8001` when 8000 is taken.
 PORT ?= 8000
