@@ -15,6 +15,7 @@ from io import StringIO
 WORKFLOW = [
     "levels",
     "import-areas",
+    "derive-level",
     "export-areas",
     "inspect",
     "convert",

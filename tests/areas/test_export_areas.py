@@ -63,3 +63,19 @@ def test_csv_has_wkt_geometry(imported: None, tmp_path: Path) -> None:
 def test_unknown_level_is_an_error(imported: None, tmp_path: Path) -> None:
     with pytest.raises(CommandError, match="level 'gemeinde' has no areas"):
         export("gemeinde", "geojson", tmp_path / "x.geojson")
+
+
+def test_a_folder_as_out_is_refused_in_one_line(imported: None, tmp_path: Path) -> None:
+    with pytest.raises(CommandError) as raised:
+        export("stadtbezirk", "geojson", tmp_path)
+    assert str(raised.value) == (
+        f"{tmp_path} is a folder; give a file in it, e.g. {tmp_path / 'stadtbezirk.geojson'}"
+    )
+
+
+def test_a_missing_folder_is_refused_in_one_line(imported: None, tmp_path: Path) -> None:
+    out = tmp_path / "fehlt" / "bezirke.gpkg"
+    with pytest.raises(CommandError) as raised:
+        export("stadtbezirk", "gpkg", out)
+    assert str(raised.value) == f"{out}: the folder {out.parent} does not exist"
+    assert not out.parent.exists()

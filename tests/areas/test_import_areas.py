@@ -69,11 +69,12 @@ def test_an_area_outside_every_parent_is_refused_by_location(
 ) -> None:
     import_areas(districts, "stadtbezirk")
     before = snapshot()
-    # The first lies in district 01; the second 50 km away from every district.
+    # The first lies in district 01; the second 5 km east of the districts (not far enough to be
+    # refused as a stray area, which is more than 10 km away).
     path = write_geojson(
         "weit.geojson",
         [feature("0101", "drin", square(X0 + 100, Y0 + 100)),
-         feature("9901", "weit weg", square(X0 + 50_000, Y0))],
+         feature("9901", "weit weg", square(X0 + 7_000, Y0))],
     )  # fmt: skip
     with pytest.raises(CommandError) as raised:
         import_areas(path, "sozialraum", "--parent-by-location")

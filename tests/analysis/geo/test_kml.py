@@ -44,3 +44,28 @@ def test_a_broken_document_is_refused(tmp_path: Path) -> None:
     path.write_text("<kml><Document>", encoding="utf-8")
     with pytest.raises(KmlError, match="not a readable KML document"):
         read_placemarks(path)
+
+
+def _kml(ring: str) -> str:
+    return (
+        '<kml xmlns="http://www.opengis.net/kml/2.2"><Document><Placemark><name>A</name>'
+        "</Placemark><Placemark><name>B</name><Polygon><outerBoundaryIs><LinearRing>"
+        f"<coordinates>{ring}</coordinates></LinearRing></outerBoundaryIs></Polygon></Placemark>"
+        "</Document></kml>"
+    )
+
+
+def test_an_unclosed_ring_is_closed_and_noted(tmp_path: Path) -> None:
+    path = tmp_path / "offen.kml"
+    path.write_text(_kml("7.0,51.0 7.1,51.0 7.1,51.1 7.0,51.1"), encoding="utf-8")
+    placemarks = read_placemarks(path)
+    assert [p.unclosed for p in placemarks] == [False, True]
+    assert placemarks[1].geometry is not None
+    assert placemarks[1].geometry.area == pytest.approx(0.01)
+
+
+def test_a_ring_of_two_points_names_its_feature(tmp_path: Path) -> None:
+    path = tmp_path / "kurz.kml"
+    path.write_text(_kml("7.0,51.0 7.1,51.0 7.0,51.0"), encoding="utf-8")
+    with pytest.raises(KmlError, match="feature 2: a polygon's outer ring has 2 distinct points"):
+        read_placemarks(path)

@@ -86,3 +86,69 @@ def test_an_unknown_export_format_is_refused(tmp_path: Path) -> None:
         GeodataError, match="unknown format 'shp'; choose one of geojson, gpkg, csv"
     ):
         write_area_layer(tmp_path / "a.shp", fmt="shp", records=[], geometries=[])
+
+
+def test_a_crs_given_against_the_declared_one_must_be_forced(tmp_path: Path) -> None:
+    path = _geojson(tmp_path / "a.geojson", [_square("01", "Mitte", X0, Y0)], "EPSG:25832")
+    with pytest.raises(GeodataError) as raised:
+        read_area_layer(path, code_field="nr", name_field="name", crs="EPSG:31467")
+    assert raised.value.setting == "force_crs"
+    assert str(raised.value) == (
+        "a.geojson: the file declares EPSG:25832 (ETRS89 / UTM zone 32N), but EPSG:31467 "
+        "(DHDN / 3-degree Gauss-Kruger zone 3) is given; to read the file in the CRS given, "
+        "force it"
+    )
+    forced = read_area_layer(
+        path, code_field="nr", name_field="name", crs="EPSG:25832", force_crs=True
+    )
+    assert forced.source_crs == "EPSG:25832"
+
+
+def test_a_geojson_without_crs_member_takes_a_crs_without_force(tmp_path: Path) -> None:
+    path = _geojson(tmp_path / "a.geojson", [_square("01", "Mitte", X0, Y0)], None)
+    layer = read_area_layer(path, code_field="nr", name_field="name", crs="EPSG:25832")
+    assert layer.source_crs == "EPSG:25832"
+    assert (layer.code_field, layer.name_field) == ("nr", "name")
+
+
+@pytest.mark.parametrize(
+    ("x", "likely"),
+    [
+        (X0, "EPSG:25832 (ETRS89 / UTM zone 32N, placing the file at 7.4"),
+        (2_600_000.0, "EPSG:31466 (DHDN / 3-degree Gauss-Kruger zone 2, placing the file at 7.4"),
+        (32_392_000.0, "EPSG:4647 (ETRS89 / UTM zone 32N (zE-N), placing the file at 7.4"),
+    ],
+)
+def test_metres_read_as_degrees_name_the_likely_crs(tmp_path: Path, x: float, likely: str) -> None:
+    path = _geojson(tmp_path / "a.geojson", [_square("01", "Mitte", x, Y0)], None)
+    with pytest.raises(GeodataError) as raised:
+        read_area_layer(path, code_field="nr", name_field="name")
+    assert raised.value.setting == "crs"
+    assert f"the numbers are likely in {likely}" in str(raised.value)
+
+
+def test_degrees_read_as_metres_name_wgs84(tmp_path: Path) -> None:
+    ring = [[7.4, 51.5], [7.41, 51.5], [7.41, 51.51], [7.4, 51.5]]
+    feature = {
+        "type": "Feature",
+        "properties": {"nr": "01", "name": "Mitte"},
+        "geometry": {"type": "Polygon", "coordinates": [ring]},
+    }
+    path = _geojson(tmp_path / "a.geojson", [feature], None)
+    with pytest.raises(GeodataError) as raised:
+        read_area_layer(path, code_field="nr", name_field="name", crs="EPSG:25832")
+    assert str(raised.value).startswith(
+        "a.geojson: feature 1 (code '01'): the coordinate (7.4, 51.5) does not fit EPSG:25832 "
+        "(ETRS89 / UTM zone 32N) given for the file; the numbers are likely in EPSG:4326"
+    )
+
+
+def test_a_layer_is_not_written_into_a_folder_or_a_missing_one(tmp_path: Path) -> None:
+    shapes = [shapely.MultiPolygon([box(7.45, 51.51, 7.46, 51.52)])]
+    records = [{"code": "01", "name": "Mitte"}]
+    with pytest.raises(GeodataError, match=r"is a folder; give a file in it, e.g. .*areas\.gpkg"):
+        write_area_layer(tmp_path, fmt="gpkg", records=records, geometries=shapes)
+    with pytest.raises(GeodataError, match=r"the folder .*fehlt does not exist"):
+        write_area_layer(
+            tmp_path / "fehlt" / "a.gpkg", fmt="gpkg", records=records, geometries=shapes
+        )

@@ -13,6 +13,7 @@ from pathlib import Path
 from xml.etree import ElementTree
 
 import shapely
+import shapely.errors
 from shapely.geometry.base import BaseGeometry
 
 
@@ -22,10 +23,11 @@ class KmlError(ValueError):
 
 @dataclass(frozen=True)
 class Placemark:
-    """One placemark of a KML file: its extended data and its geometry (if any)."""
+    """One placemark of a KML file: its extended data, its geometry (if any), unclosed rings."""
 
     data: dict[str, str]
     geometry: BaseGeometry | None
+    unclosed: bool = False
 
 
 def read_placemarks(path: Path) -> list[Placemark]:
@@ -36,7 +38,25 @@ def read_placemarks(path: Path) -> list[Placemark]:
         raise KmlError(f"not a readable KML document ({error})") from error
     except (OSError, zipfile.BadZipFile, KeyError) as error:
         raise KmlError(f"cannot open the file ({error})") from error
-    return [_placemark(element) for element in root.iter() if _local(element.tag) == "Placemark"]
+    elements = [element for element in root.iter() if _local(element.tag) == "Placemark"]
+    placemarks = []
+    for number, element in enumerate(elements, start=1):
+        try:
+            placemarks.append(_placemark(element))
+        except (KmlError, ValueError, shapely.errors.GEOSException) as error:
+            raise KmlError(f"feature {number}: {error}") from error
+    return placemarks
+
+
+def read_kml_layer(
+    path: Path,
+) -> tuple[dict[str, list[str | None]], list[BaseGeometry | None], set[int]]:
+    """The placemarks as a layer: each attribute's values, the geometries, unclosed ones."""
+    placemarks = read_placemarks(path)
+    names = sorted({key for placemark in placemarks for key in placemark.data})
+    fields = {name: [p.data.get(name) for p in placemarks] for name in names}
+    unclosed = {index for index, placemark in enumerate(placemarks) if placemark.unclosed}
+    return fields, [p.geometry for p in placemarks], unclosed
 
 
 def _document_bytes(path: Path) -> bytes:
@@ -67,7 +87,9 @@ def _placemark(element: ElementTree.Element) -> Placemark:
     for item in _children(element, "Data"):
         values = _children(item, "value")
         data[item.get("name", "")] = (values[0].text or "").strip() if values else ""
-    polygons = [_polygon(p) for p in _children(element, "Polygon")]
+    rings = [_rings(p) for p in _children(element, "Polygon")]
+    unclosed = any(ring[0] != ring[-1] for rings_of in rings for ring in rings_of)
+    polygons = [shapely.Polygon(outer, holes) for outer, *holes in rings]
     geometry: BaseGeometry | None = None
     if len(polygons) == 1:
         geometry = polygons[0]
@@ -76,7 +98,7 @@ def _placemark(element: ElementTree.Element) -> Placemark:
     else:
         # Reported later as "a polygon is expected" with the feature number.
         geometry = _first_other_geometry(element)
-    return Placemark(data, geometry)
+    return Placemark(data, geometry, unclosed)
 
 
 def _first_other_geometry(element: ElementTree.Element) -> BaseGeometry | None:
@@ -91,12 +113,16 @@ def _first_other_geometry(element: ElementTree.Element) -> BaseGeometry | None:
     return None
 
 
-def _polygon(element: ElementTree.Element) -> shapely.Polygon:
+def _rings(element: ElementTree.Element) -> list[list[tuple[float, float]]]:
+    """The outer ring of a Polygon, then its holes (degenerate ones dropped)."""
     outer = next(iter(_children(element, "outerBoundaryIs")), None)
     if outer is None:
         raise KmlError("a Polygon has no outerBoundaryIs")
+    ring = _coordinates(outer)
+    if len(set(ring)) < 3:
+        raise KmlError(f"a polygon's outer ring has {len(set(ring))} distinct points, 3 at least")
     holes = [_coordinates(inner) for inner in _children(element, "innerBoundaryIs")]
-    return shapely.Polygon(_coordinates(outer), [h for h in holes if len(h) >= 4])
+    return [ring, *(h for h in holes if len(set(h)) >= 3)]
 
 
 def _coordinates(element: ElementTree.Element) -> list[tuple[float, float]]:

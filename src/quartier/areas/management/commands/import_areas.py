@@ -12,7 +12,12 @@ from quartier.analysis.geo import GeodataError, read_area_layer
 from quartier.areas.services import AreaImportError, AreaImportReport, areas_import
 
 # The option that gives each setting an error of the import may name.
-OPTIONS = {"crs": "--crs", "set_codes": "--set-code", "valid_from": "--valid-from"}
+OPTIONS = {
+    "crs": "option --crs",
+    "force_crs": "options --crs and --force-crs",
+    "set_codes": "option --set-code",
+    "valid_from": "option --valid-from",
+}
 
 
 class Command(BaseCommand):
@@ -30,7 +35,16 @@ class Command(BaseCommand):
             action="store_true",
             help="parent = area of the level above that contains the area's point on surface",
         )
-        parser.add_argument("--crs", help="CRS of the file if it declares none, e.g. EPSG:25832")
+        parser.add_argument(
+            "--crs",
+            help="CRS of the file if it declares none, e.g. EPSG:25832; a GeoJSON without a "
+            "crs member is longitude/latitude (CRS84)",
+        )
+        parser.add_argument(
+            "--force-crs",
+            action="store_true",
+            help="read the file in --crs although it declares another CRS",
+        )
         parser.add_argument(
             "--valid-from",
             type=datetime.date.fromisoformat,
@@ -53,6 +67,7 @@ class Command(BaseCommand):
                 name_field=options["name_field"],
                 parent_field=options["parent_field"],
                 crs=options["crs"],
+                force_crs=options["force_crs"],
                 set_codes=_set_codes(options["set_code"]),
             )
             report = areas_import(
@@ -64,7 +79,7 @@ class Command(BaseCommand):
             )
         except (GeodataError, AreaImportError) as error:
             option = OPTIONS.get(error.setting or "")
-            hint = f" (option {option})" if option else ""
+            hint = f" ({option})" if option else ""
             raise CommandError(f"{error}{hint}\nNothing was imported.") from error
         self._print(report, options["file"].name, layer.source_crs)
 
@@ -78,6 +93,7 @@ class Command(BaseCommand):
             f"versions, {len(report.renamed)} renamed, {len(report.reparented)} new parent, "
             f"{report.unchanged} unchanged"
         )
+        self.stdout.write(f"stored bounding box: {report.bounding_box}")
 
 
 def _set_codes(items: list[str]) -> dict[int, str]:

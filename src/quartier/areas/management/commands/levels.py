@@ -7,7 +7,7 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from quartier.areas.selectors import area_levels_with_counts
-from quartier.areas.services import AreaImportError, area_levels_define
+from quartier.areas.services import AreaImportError, area_level_parse, area_levels_define
 
 
 class Command(BaseCommand):
@@ -24,16 +24,9 @@ class Command(BaseCommand):
     def handle(self, *args: Any, **options: Any) -> None:
         if options["levels"]:
             try:
-                area_levels_define(levels=[_parse(item) for item in options["levels"]])
+                levels = [area_level_parse(item) for item in options["levels"]]
+                area_levels_define(levels=levels)
             except AreaImportError as error:
                 raise CommandError(str(error)) from error
         for level, count in area_levels_with_counts():
             self.stdout.write(f"{level.rank}  {level.key:<24} {level.name:<28} {count} areas")
-
-
-def _parse(item: str) -> tuple[str, str]:
-    key, _, name = item.partition(":")
-    key = key.strip()
-    if not key.replace("_", "").replace("-", "").isalnum():
-        raise CommandError(f"level key {key!r} may contain only letters, digits, '_' and '-'")
-    return key, name.strip() or key.replace("_", " ").capitalize()
