@@ -12,6 +12,7 @@ from django.core.management.base import CommandError
 
 from quartier.analysis.tables import read_table, tidy_table
 from quartier.monitoring.mappings import tidy_csv_mapping
+from tests.analysis.tables.workbooks import compound_file
 
 GERMAN = (
     "Bevölkerung am 31.12.2012;;;;\n"
@@ -254,3 +255,95 @@ def test_convert_names_its_option_for_a_wrong_encoding(tmp_path: Path) -> None:
     out = tmp_path / "t.csv"
     with pytest.raises(CommandError, match=r"give the encoding of the file \(option --encoding\)$"):
         convert(str(german_csv(tmp_path)), "--out", str(out), "--encoding", "utf-8")
+
+
+# --- what the reader repaired, and what import-data would refuse ---------------------------------
+
+
+def test_convert_stops_at_a_repair_that_may_lose_values(tmp_path: Path) -> None:
+    source = tmp_path / "kurz.csv"
+    source.write_text("Bezirk;Einwohner;Arbeitslose\n01;5;1\n02;6\n", encoding="utf-8")
+    out = tmp_path / "tidy.csv"
+    err = StringIO()
+    with pytest.raises(CommandError) as raised:
+        call_command("convert", str(source), "--out", str(out), "--period", "2012", stderr=err)
+    problem = (
+        "1 record(s) have fewer cells than the header has columns; the missing cells were read "
+        "as empty: line 3"
+    )
+    assert str(raised.value) == (
+        f"kurz.csv: values may be lost or made up where the file was repaired ({problem}); check "
+        "the file; to convert it as read, give --accept-warnings"
+    )
+    assert err.getvalue() == f"Warning: kurz.csv: {problem}\n"
+    assert not out.exists()
+    _, warnings = convert(str(source), "--out", str(out), "--period", "2012", "--accept-warnings")
+    assert warnings == f"Warning: kurz.csv: {problem}\n"
+    assert out.read_text(encoding="utf-8").splitlines()[-1] == "02,2012,Arbeitslose,,"
+
+
+def test_convert_refuses_numbers_that_are_not_finite(tmp_path: Path) -> None:
+    source = tmp_path / "gross.csv"
+    source.write_text("Bezirk;Einwohner\n01;5\n02;1e400\n", encoding="utf-8")
+    out = tmp_path / "tidy.csv"
+    with pytest.raises(CommandError) as raised:
+        convert(str(source), "--out", str(out), "--period", "2012", "--accept-warnings")
+    assert (
+        str(raised.value) == "gross.csv, line 3, column 'Einwohner': '1e400' is not a finite number"
+    )
+    assert not out.exists()
+
+
+def test_convert_warns_of_cells_twice_and_negative_counts(tmp_path: Path) -> None:
+    source = tmp_path / "profil.csv"
+    source.write_text(
+        "Stadtteil;Einwohner\nEimsbüttel;257.000\nHarvestehude;-17\nEimsbüttel;57.000\n",
+        encoding="utf-8",
+    )
+    out = tmp_path / "tidy.csv"
+    _, warnings = convert(str(source), "--out", str(out), "--period", "2024")
+    assert warnings.splitlines() == [
+        "Warning: profil.csv, line 3, column 'Einwohner': '-17' is negative, but 'Einwohner' is a "
+        "count (its numbers are all whole); if a variable may be negative (a balance, a change), "
+        "say which variables are counts",
+        "Warning: profil.csv: lines 2, 4 give the same cell twice (area 'Eimsbüttel', period 2024, "
+        "variable 'Einwohner'); 1 such cell(s) in total; if two areas are written alike (a Bezirk "
+        "and a Stadtteil of one name), take a column with codes as the area, and check that "
+        "area_codes gives no two areas one code",
+    ]
+    assert len(out.read_text(encoding="utf-8").splitlines()) == 4
+
+
+def test_inspect_lists_every_problem(tmp_path: Path) -> None:
+    source = tmp_path / "profil.csv"
+    source.write_text(
+        "Hamburger Stadtteilprofile;;\n"
+        "Stadtteil;Einwohner;Arbeitslose\n"
+        "Eimsbüttel;257.000;9.000\n"
+        "Harvestehude;17.000\n"
+        "Eimsbüttel;57.000;2.100\n"
+        "Quelle: Statistikamt Nord;;\n",
+        encoding="utf-8",
+    )
+    out = StringIO()
+    call_command("inspect", str(source), stdout=out)
+    report = out.getvalue()
+    assert report.split("Problems:\n")[1].splitlines() == [
+        "  - 1 line(s) above the header (line 2) were skipped as titles",
+        "  - 1 record(s) have fewer cells than the header has columns; the missing cells were "
+        "read as empty: line 4 [values may be lost: import-data and convert stop unless "
+        "--accept-warnings]",
+        "  - 1 line(s) at the end look like footnotes and were skipped: line 6",
+        "  - lines 3, 5 are alike in 'Stadtteil' 'Eimsbüttel'; if 'Stadtteil' names the areas, an "
+        "area comes twice in one period (two areas written alike?): take a column with codes as "
+        "the area; 1 such group(s) of records in total",
+    ]
+
+
+def test_inspect_names_an_encrypted_workbook(tmp_path: Path) -> None:
+    path = compound_file(tmp_path / "geheim.xlsx", ["EncryptionInfo", "EncryptedPackage"])
+    with pytest.raises(CommandError) as raised:
+        call_command("inspect", str(path), stdout=StringIO())
+    assert str(raised.value) == (
+        "geheim.xlsx: the workbook is encrypted (password-protected); save it without a password"
+    )

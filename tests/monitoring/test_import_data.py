@@ -22,7 +22,7 @@ WIDE = (
     "2024;0101;weiblich;1.675;120\n"
     "2024;0101;männlich;1 512;-\n"
     "2024;0102;weiblich;2;.\n"
-    "2024;0102;männlich;-  3;x\n"
+    "2024;0102;männlich;3;x\n"
 )
 WIDE_MAPPING = """layout: wide
 area: Bezirk
@@ -75,7 +75,7 @@ def test_wide_german_table_with_mapping(areas: None, tmp_path: Path) -> None:
     stored = cells()
     assert stored[("0101", "einwohner", "gender=weiblich")] == (1675.0, "")
     assert stored[("0101", "einwohner", "gender=männlich")] == (1512.0, "")
-    assert stored[("0102", "einwohner", "gender=männlich")] == (-3.0, "")
+    assert stored[("0102", "einwohner", "gender=männlich")] == (3.0, "")
     assert stored[("0101", "sgb2", "gender=männlich")] == (None, "-")
     assert stored[("0102", "sgb2", "gender=weiblich")] == (None, ".")
     assert stored[("0102", "sgb2", "gender=männlich")] == (None, "x")
@@ -182,7 +182,7 @@ BAD_INPUTS = [
     ("unknown_key", WIDE, WIDE_MAPPING + "farbe: rot\n",
      "mapping.yaml, line 11: unknown key 'farbe' (the keys are layout, sheet, encoding, "
      "delimiter, decimal, area, period, breakdowns, variables, variable, value, flag, ignore, "
-     "area_codes, source, area_level)"),
+     "area_codes, source, counts, area_level)"),
     ("bad_level", WIDE, WIDE_MAPPING.replace("level: sozialraum", "level: [sozialraum]"),
      "mapping.yaml, line 3, area_level: must be a level key such as 'sozialraum', not "
      "['sozialraum']"),

@@ -129,3 +129,16 @@ def test_plain_numbers_for_export() -> None:
         "0.0000001",
         "100000000000000000000",
     ]
+
+
+@pytest.mark.parametrize(
+    ("cell", "decimal"),
+    [("1e400", ","), ("-1e400", "."), ("1,5e999", ","), ("inf", "."), ("-inf", ","),
+     ("Infinity", ","), ("NaN", "."), ("nan", ",")],
+)  # fmt: skip
+def test_numbers_that_are_not_finite_are_invalid(cell: str, decimal: str) -> None:
+    parsed = parse_values(pl.Series([cell]), decimal=decimal).row(0, named=True)
+    assert parsed == {"value": None, "flag": "", "invalid": True}
+    as_expression = pl.select(parse_values(pl.lit(cell), decimal=decimal)).item()
+    assert as_expression == {"value": None, "flag": "", "invalid": True}
+    assert parse_values(pl.Series(["1e308"]), decimal=decimal)["value"].to_list() == [1e308]

@@ -8,11 +8,14 @@ import polars as pl
 import pytest
 
 from quartier.analysis.tables import (
+    RawTable,
     TableError,
     TableSpec,
     check_unique_observations,
+    negative_counts,
     parse_key,
     read_table,
+    repeated_cells,
     tidy_table,
     with_breakdown_key,
 )
@@ -91,7 +94,9 @@ def test_a_cell_given_twice_names_its_lines_and_the_count() -> None:
 
     assert str(raised.value) == (
         "t.csv: lines 2, 4 give the same cell twice (area '01', period 2024, variable "
-        "'einwohner', breakdown gender=w); 2 such cell(s) in total"
+        "'einwohner', breakdown gender=w); 2 such cell(s) in total; if two areas are written "
+        "alike (a Bezirk and a Stadtteil of one name), take a column with codes as the area, and "
+        "check that area_codes gives no two areas one code"
     )
 
 
@@ -114,3 +119,60 @@ def test_a_table_read_from_a_file(tmp_path: Path) -> None:
     assert frame["breakdown_key"].to_list() == ["gender=w", "gender=m", "gender=w"]
     with pytest.raises(TableError, match=r"sozial\.csv: lines 2, 4 give the same cell twice"):
         check_unique_observations(frame, where=path.name)
+
+
+# --- counts are never negative ----------------------------------------------------------------
+
+
+SIGNED = "Bezirk;Einwohner;Saldo;Anteil\n01;1.675;-23;-0,5\n02;-  12;5;3,2\n03;7;-1;1,0\n"
+
+
+def signed(folder: Path) -> tuple[RawTable, pl.DataFrame]:
+    path = folder / "signed.csv"
+    path.write_text(SIGNED, encoding="utf-8")
+    raw = read_table(path)
+    return raw, tidy_table(raw, TableSpec(period=2024))
+
+
+def test_whole_numbers_are_counts_by_default(tmp_path: Path) -> None:
+    raw, frame = signed(tmp_path)
+    assert negative_counts(raw, frame, "auto") == (
+        "signed.csv, line 3, column 'Einwohner': '-  12' is negative, but 'Einwohner' is a count "
+        "(its numbers are all whole); and 2 more; if a variable may be negative (a balance, a "
+        "change), say which variables are counts"
+    )
+
+
+def test_the_counts_can_be_named(tmp_path: Path) -> None:
+    raw, frame = signed(tmp_path)
+    assert negative_counts(raw, frame, ["Einwohner", "Anteil"]) == (
+        "signed.csv, line 3, column 'Einwohner': '-  12' is negative, but 'Einwohner' is a count; "
+        "and 1 more; if a variable may be negative (a balance, a change), say which variables are "
+        "counts"
+    )
+    assert negative_counts(raw, frame, ["Anteil"]) is not None
+    assert negative_counts(raw, frame, "none") is None
+    assert negative_counts(raw, frame.filter(pl.col("variable") == "Anteil"), "auto") is None
+    assert "'Anteil' is a count;" in str(
+        negative_counts(raw, frame.filter(pl.col("variable") == "Anteil"), "all")
+    )
+
+
+def test_a_count_that_is_no_variable_is_an_error(tmp_path: Path) -> None:
+    raw, frame = signed(tmp_path)
+    with pytest.raises(TableError) as raised:
+        negative_counts(raw, frame, ["Einwohnerinnen"])
+    assert str(raised.value) == (
+        "signed.csv: counts names 'Einwohnerinnen', which is no variable of the table; the "
+        "variables are 'Einwohner', 'Saldo', 'Anteil'"
+    )
+    assert raised.value.setting == "counts"
+
+
+def test_repeated_cells_are_said_without_a_breakdown_key() -> None:
+    frame = tidy(gender=["w", "m", "w"])
+    assert repeated_cells(frame.head(2), where="t.csv") is None
+    assert str(repeated_cells(frame, where="t.csv")).startswith(
+        "t.csv: lines 2, 4 give the same cell twice (area '01', period 2024, variable "
+        "'einwohner', breakdown gender=w); 1 such cell(s) in total;"
+    )

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import zipfile
 from pathlib import Path
 
 import openpyxl
@@ -10,12 +11,16 @@ import polars as pl
 import pytest
 
 from quartier.analysis.tables import (
+    RawTable,
     TableError,
     TableSpec,
+    check_repairs,
     profile_columns,
     read_table,
+    repeated_records,
     tidy_table,
 )
+from tests.analysis.tables.workbooks import compound_file
 
 NBSP = "\u00a0"
 
@@ -137,14 +142,17 @@ def test_title_lines_above_the_header_are_skipped(tmp_path: Path) -> None:
     assert table.columns == ["Bezirk", "Einwohner", "Ausländer"]
     assert table.header_line == 3
     assert table.frame.select("Bezirk", "__line").rows() == [("01", 4)]
-    assert any("skipped as titles" in p for p in table.problems)
+    assert any("skipped as titles" in str(p) for p in table.problems)
 
 
 def test_footnotes_at_the_end_are_skipped(tmp_path: Path) -> None:
     text = "Bezirk;Einwohner;Ausländer\n01;1.675;12\n02;7;1\nQuelle: Stadt Musterstadt;;\n"
     table = read_table(write(tmp_path, text))
     assert table.frame["Bezirk"].to_list() == ["01", "02"]
-    assert any("footnotes" in p and "line 4" in p for p in table.problems)
+    assert [str(p) for p in table.problems] == [
+        "1 line(s) at the end look like footnotes and were skipped: line 4"
+    ]
+    assert table.losses == []
 
 
 def test_ragged_records_are_reported(tmp_path: Path) -> None:
@@ -156,10 +164,15 @@ def test_ragged_records_are_reported(tmp_path: Path) -> None:
         ("4", "5", "", ""),
         ("6", "7", "8", "9"),
     ]
-    problems = " | ".join(table.problems)
-    assert "fewer cells" in problems
-    assert "line 3" in problems
-    assert "more cells than the header" in problems
+    assert [(str(p), p.loss) for p in table.problems] == [
+        ("1 record(s) have more cells than the header; the extra columns were added: line 4", True),
+        ("column 4 has no header; it is called 'column_4'", False),
+        (
+            "1 record(s) have fewer cells than the header has columns; the missing cells were "
+            "read as empty: line 3",
+            True,
+        ),
+    ]
 
 
 def test_trailing_delimiters_add_no_columns(tmp_path: Path) -> None:
@@ -374,3 +387,210 @@ def test_lenient_reader_counts_lines_of_quoted_cells(tmp_path: Path) -> None:
         ("04", "x\ny", 6),
         ("05", "Süd", 8),
     ]
+
+
+# --- nothing is lost silently: what the reader repairs is a problem with its line -------------
+
+
+def losses(table: RawTable) -> list[str]:
+    return [str(problem) for problem in table.losses]
+
+
+def test_short_records_found_by_polars_are_reported(tmp_path: Path) -> None:
+    # polars fills a short record with empty cells; the count of delimiters gives it away.
+    body = "".join(f"{i:05d};{i};x\n" for i in range(3000))
+    table = read_table(write(tmp_path, "id;a;b\n" + body + "99999;7\n"))
+    assert table.frame.row(3000) == ("99999", "7", "", 3002)
+    assert losses(table) == [
+        "1 record(s) have fewer cells than the header has columns; the missing cells were read "
+        "as empty: line 3002"
+    ]
+
+
+def test_blank_lines_quoted_delimiters_and_trailing_delimiters_are_no_short_records(
+    tmp_path: Path,
+) -> None:
+    text = 'id;Name;n\n01;"Mitte; Nord";1\n\n02;Süd;\n;;\n03;"a\n\nb";3\n'
+    table = read_table(write(tmp_path, text))
+    assert table.frame.select("id", "Name", "n").rows() == [
+        ("01", "Mitte; Nord", "1"),
+        ("02", "Süd", ""),
+        ("03", "a\n\nb", "3"),
+    ]
+    assert table.problems == []
+
+
+def test_a_footnote_without_delimiters_is_no_short_record(tmp_path: Path) -> None:
+    table = read_table(write(tmp_path, "id;n\n01;1\nQuelle: Stadt Musterstadt, Stand 31.12.2012\n"))
+    assert [str(p) for p in table.problems] == [
+        "1 line(s) at the end look like footnotes and were skipped: line 3"
+    ]
+
+
+def test_a_footnote_with_a_number_is_a_loss(tmp_path: Path) -> None:
+    text = "id;n;m\n01;1;2\nInsgesamt 1.675 Einwohner;;\n1) ohne Nebenwohnsitze, Zensus 2011;;\n"
+    table = read_table(write(tmp_path, text))
+    assert table.frame["id"].to_list() == ["01"]
+    assert losses(table) == [
+        "line 3, skipped as a footnote, holds a number: 'Insgesamt 1.675 Einwohner'; is it a "
+        "record of the table?"
+    ]
+
+
+def test_an_unclosed_quote_is_a_loss(tmp_path: Path) -> None:
+    table = read_table(write(tmp_path, 'id;Name;n\n01;Nord;1\n02;"Süd;2\n03;Ost;3\n04;West;4\n'))
+    assert table.frame.select("id", "__line").rows() == [("01", 2), ("02", 3)]
+    assert losses(table) == [
+        'a quote (") in line 3 is never closed: the rest of the file, 3 line(s), was read as one '
+        "cell",
+        "1 record(s) have fewer cells than the header has columns; the missing cells were read "
+        "as empty: line 3",
+    ]
+
+
+def test_an_unclosed_quote_in_the_header_is_a_loss(tmp_path: Path) -> None:
+    table = read_table(write(tmp_path, '"id;n\n01;1\n02;2\n'))
+    assert table.records == 0
+    assert losses(table) == [
+        'a quote (") in line 1 is never closed: the rest of the file, 3 line(s), was read as one '
+        "cell"
+    ]
+
+
+def test_a_quote_inside_a_cell_is_a_loss(tmp_path: Path) -> None:
+    table = read_table(write(tmp_path, 'id;n\n01;"1"5\n02;2\n'))
+    assert table.frame["n"].to_list() == ["15", "2"]
+    assert losses(table) == [
+        '1 record(s) have a quote (") inside a cell or not closed at the end of a cell; the '
+        "reader guessed where their cells end: line 2"
+    ]
+
+
+def test_titles_headers_and_footnotes_without_numbers_are_no_loss(tmp_path: Path) -> None:
+    text = "Bevölkerung 2012;;\nid;n;n\n01;1;2\n\nQuelle: Stadt Köln;;\n"
+    table = read_table(write(tmp_path, text))
+    assert len(table.problems) == 3
+    assert table.losses == []
+    check_repairs(table)
+
+
+def test_check_repairs_names_every_loss(tmp_path: Path) -> None:
+    table = read_table(write(tmp_path, "id;n;m\n01;1\n02;2;3\n", name="kurz.csv"))
+    with pytest.raises(TableError) as raised:
+        check_repairs(table)
+    assert str(raised.value) == (
+        "kurz.csv: values may be lost or made up where the file was repaired (1 record(s) have "
+        "fewer cells than the header has columns; the missing cells were read as empty: line 2); "
+        "check the file"
+    )
+    assert raised.value.setting == "accept_warnings"
+
+
+def test_xlsx_formulas_without_saved_values_are_a_loss(tmp_path: Path) -> None:
+    path = workbook(tmp_path, [["id", "a", "b"], ["01", 1, 2], ["02", "=B2*2", "=SUM(B2:B3)"]])
+    table = read_table(path, sheet="Daten")
+    assert table.frame.select("a", "b").rows() == [("1", "2"), ("", "")]
+    assert losses(table) == [
+        "2 formula cell(s) have no saved value and were read as empty (the workbook was saved by "
+        "a program that does not calculate formulas; open it in Excel or LibreOffice Calc and "
+        "save it again): cell B3 (=B2*2), C3 (=SUM(B2:B3))"
+    ]
+
+
+def test_xlsx_formulas_with_saved_values_are_read(tmp_path: Path) -> None:
+    path = workbook(tmp_path, [["id", "a"], ["01", 1], ["02", "=B2*2"]])
+    with zipfile.ZipFile(path) as book:
+        parts = {name: book.read(name) for name in book.namelist()}
+    sheet = "xl/worksheets/sheet2.xml"
+    parts[sheet] = parts[sheet].replace(b"<v />", b"<v>2</v>")  # as Excel saves it
+    with zipfile.ZipFile(path, "w") as book:
+        for name, data in parts.items():
+            book.writestr(name, data)
+    table = read_table(path, sheet="Daten")
+    assert table.frame["a"].to_list() == ["1", "2"]
+    assert table.problems == []
+
+
+def test_an_encrypted_workbook_is_named(tmp_path: Path) -> None:
+    path = compound_file(tmp_path / "geheim.xlsx", ["EncryptionInfo", "EncryptedPackage"])
+    with pytest.raises(TableError) as raised:
+        read_table(path)
+    assert str(raised.value) == (
+        "geheim.xlsx: the workbook is encrypted (password-protected); save it without a password"
+    )
+
+
+def test_an_old_workbook_with_the_new_name_is_named(tmp_path: Path) -> None:
+    with pytest.raises(TableError) as raised:
+        read_table(compound_file(tmp_path / "alt.xlsx", ["Workbook"]))
+    assert str(raised.value) == (
+        "alt.xlsx: this is an old Excel workbook (.xls) or another Office file, not XLSX; save "
+        "it as .xlsx"
+    )
+
+
+# --- misleading messages replaced ----------------------------------------------------------------
+
+
+def test_one_huge_cell_is_no_empty_file(tmp_path: Path) -> None:
+    with pytest.raises(TableError) as raised:
+        read_table(write(tmp_path, "x" * 5_000_000, name="gross.csv"))
+    assert str(raised.value) == (
+        "gross.csv: no delimiter (';', ',' or tab) found: line 1 is one cell of 5.0 MB; this is "
+        "no table"
+    )
+
+
+def test_one_huge_line_of_cells(tmp_path: Path) -> None:
+    with pytest.raises(TableError) as raised:
+        read_table(write(tmp_path, "1;" * 600_000, name="zeile.csv"))
+    assert str(raised.value) == (
+        "zeile.csv: line 1 alone is 1.2 MB long, too long for a record of a table; are its line "
+        "breaks lost?"
+    )
+
+
+def test_a_byte_order_mark_before_cp1252_names_the_byte(tmp_path: Path) -> None:
+    path = tmp_path / "bom.csv"
+    path.write_bytes(b"\xef\xbb\xbf" + "Bezirk;Größe\n01;5\n".encode("cp1252"))
+    with pytest.raises(TableError) as raised:
+        read_table(path)
+    assert str(raised.value) == (
+        "bom.csv, line 1: the file begins with a UTF-8 byte order mark, but is not UTF-8 (byte "
+        "0xf6 at offset 12); give the encoding of the file, such as cp1252"
+    )
+    assert raised.value.setting == "encoding"
+    assert read_table(path, encoding="cp1252").columns == ["Bezirk", "Größe"]
+
+
+def test_utf16_without_byte_order_mark_is_named(tmp_path: Path) -> None:
+    path = write(tmp_path, "Bezirk;Einwohner\n01;5\n", encoding="utf-16-le")
+    with pytest.raises(TableError) as raised:
+        read_table(path)
+    assert str(raised.value) == (
+        "t.csv: the file looks like UTF-16 text without a byte order mark (every other byte is "
+        "0); give the encoding of the file, utf-16-le"
+    )
+    assert read_table(path, encoding="utf-16-le").columns == ["Bezirk", "Einwohner"]
+
+
+# --- records that look like one area twice -----------------------------------------------------
+
+
+def test_repeated_records_name_their_lines(tmp_path: Path) -> None:
+    text = "Stadtteil;Jahr;Einwohner\nEimsbüttel;2012;257.000\nHarvestehude;2012;17.000\n"
+    text += "Eimsbüttel;2012;57.000\nEimsbüttel;2013;57.500\n"
+    table = read_table(write(tmp_path, text))
+    problem = repeated_records(table, profile_columns(table))
+    assert problem is not None
+    assert str(problem) == (
+        "lines 2, 4 are alike in 'Stadtteil' 'Eimsbüttel', 'Jahr' '2012'; if 'Stadtteil' names "
+        "the areas, an area comes twice in one period (two areas written alike?): take a column "
+        "with codes as the area; 1 such group(s) of records in total"
+    )
+
+
+def test_breakdowns_make_records_distinct(tmp_path: Path) -> None:
+    text = "Jahr;Bezirk;Geschlecht;Einwohner\n2012;01;m;5\n2012;01;w;6\n2013;01;m;7\n"
+    table = read_table(write(tmp_path, text))
+    assert repeated_records(table, profile_columns(table)) is None

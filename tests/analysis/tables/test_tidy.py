@@ -268,7 +268,7 @@ def test_spec_from_mapping_reads_every_key() -> None:
     [
         ({"aera": "x"}, "m.yaml: unknown key 'aera' (the keys are layout, sheet, encoding, "
          "delimiter, decimal, area, period, breakdowns, variables, variable, value, flag, ignore, "
-         "area_codes, source)"),
+         "area_codes, source, counts)"),
         ({"layout": "tall"}, "m.yaml, layout: must be 'wide' or 'long', not 'tall'"),
         ({"period": 12}, "m.yaml, period: must be a year like 2012 or the name of a column, "
          "not 12"),
@@ -299,7 +299,10 @@ def test_spec_from_mapping_reads_every_key() -> None:
         ({"area": " "}, "m.yaml, area: must be a non-empty text"),
         ([], "m.yaml: the file must be a set of keys and values (the keys are layout, sheet, "
          "encoding, delimiter, decimal, area, period, breakdowns, variables, variable, value, "
-         "flag, ignore, area_codes, source), not a list"),
+         "flag, ignore, area_codes, source, counts), not a list"),
+        ({"counts": {"a": 1}}, "m.yaml, counts: must be auto, all, none or a list of variables, "
+         "not {'a': 1}"),
+        ({"counts": []}, "m.yaml, counts: must be auto, all, none or a list of variables, not []"),
     ],
 )  # fmt: skip
 def test_spec_errors_name_file_and_key(mapping: dict[str, Any], message: str) -> None:
@@ -420,3 +423,34 @@ def test_koeln_population_in_long_layout(shared_data: Path) -> None:
     assert tidy["area"].n_unique() == 96
     assert sorted(tidy["period"].unique()) == list(range(2005, 2013))
     assert tidy.filter(pl.col("value").is_null()).height == 0
+
+
+# --- impossible numbers and contradictions are refused --------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("cells", "message"),
+    [
+        (("1e400", "2"), "t.csv, line 2, column 'n': '1e400' is not a finite number"),
+        (("5", "-inf"), "t.csv, line 3, column 'n': '-inf' is not a finite number"),
+        (("NaN", "nan"), "t.csv, line 2, column 'n': 'NaN' is not a finite number; also line 3, "
+         "column 'n': 'nan'"),
+    ],
+)  # fmt: skip
+def test_numbers_that_are_not_finite_are_refused(
+    tmp_path: Path, cells: tuple[str, str], message: str
+) -> None:
+    raw = table(tmp_path, f"id;n;m\n01;{cells[0]};1\n02;{cells[1]};2\n")
+    with pytest.raises(TableError) as raised:
+        tidy_table(raw, TableSpec(period=2012))
+    assert str(raised.value) == message
+
+
+def test_a_value_with_a_flag_is_refused(tmp_path: Path) -> None:
+    text = "area,period,variable,value,flag\n01,2012,a,5,\n01,2012,b,7,.\n01,2012,c,8,-\n"
+    with pytest.raises(TableError) as raised:
+        tidy_table(table(tmp_path, text), TableSpec(layout="long"))
+    assert str(raised.value) == (
+        "t.csv, line 3, column 'value': the value '7' comes with the flag '.' (secret) in column "
+        "'flag'; a flagged cell has no value; and 1 more"
+    )

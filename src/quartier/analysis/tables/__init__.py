@@ -7,8 +7,14 @@ The public API:
 - `parse_values` splits text cells into numbers and status flags ("." secret, "-" nothing,
   "x" not applicable).
 - `profile_columns` says what each column holds (for `quartier inspect`).
+- `RawTable.problems` are what the reader repaired or skipped (`TableProblem`); `check_repairs`
+  refuses a table whose repairs may have lost or made up values, `repeated_records` finds
+  records that look like one area twice.
 - `TableSpec`, `spec_from_mapping` and `tidy_table` turn a raw table, wide or long, into tidy
   records: area, period, variable, breakdowns, value, flag, and the source line and column.
+  Numbers must be finite, and a flagged cell has no value.
+- `negative_counts`, `repeated_cells` and `check_unique_observations` check tidy records: no
+  count below zero, no cell twice.
 
 Examples
 --------
@@ -29,6 +35,7 @@ Examples
 from __future__ import annotations
 
 from quartier.analysis.tables._breakdown_keys import (
+    dimension_key,
     format_key,
     key_dimensions,
     key_expression,
@@ -38,10 +45,22 @@ from quartier.analysis.tables._cells import FLAG_NAMES, parse_columns, parse_val
 from quartier.analysis.tables._columns import Columns, table_name
 from quartier.analysis.tables._csv import DELIMITER_NAMES, DELIMITER_WORDS
 from quartier.analysis.tables._german import german_number
-from quartier.analysis.tables._observations import check_unique_observations, with_breakdown_key
-from quartier.analysis.tables._raw import LINE, RawTable, TableError
-from quartier.analysis.tables._read import ColumnProfile, profile_columns, read_table
+from quartier.analysis.tables._observations import (
+    check_unique_observations,
+    negative_counts,
+    repeated_cells,
+    with_breakdown_key,
+)
+from quartier.analysis.tables._raw import LINE, RawTable, TableError, TableProblem
+from quartier.analysis.tables._read import (
+    ColumnProfile,
+    check_repairs,
+    profile_columns,
+    read_table,
+    repeated_records,
+)
 from quartier.analysis.tables._spec import (
+    COUNT_RULES,
     DIMENSION_KEY,
     TableSpec,
     load_spec,
@@ -53,13 +72,13 @@ from quartier.analysis.tables._tidy import (
     Conversion,
     breakdown_dimensions,
     convert_table,
-    dimension_key,
     tidy_table,
     tidy_to_csv,
     value_columns,
 )
 
 __all__ = [
+    "COUNT_RULES",
     "DELIMITER_NAMES",
     "DELIMITER_WORDS",
     "DIMENSION_KEY",
@@ -70,8 +89,10 @@ __all__ = [
     "Conversion",
     "RawTable",
     "TableError",
+    "TableProblem",
     "TableSpec",
     "breakdown_dimensions",
+    "check_repairs",
     "check_unique_observations",
     "convert_table",
     "dimension_key",
@@ -80,6 +101,7 @@ __all__ = [
     "key_dimensions",
     "key_expression",
     "load_spec",
+    "negative_counts",
     "parse_columns",
     "parse_key",
     "parse_values",
@@ -87,6 +109,8 @@ __all__ = [
     "read_mapping",
     "read_mapping_file",
     "read_table",
+    "repeated_cells",
+    "repeated_records",
     "spec_from_mapping",
     "table_name",
     "tidy_table",

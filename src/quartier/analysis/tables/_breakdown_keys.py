@@ -17,11 +17,20 @@ Examples
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping, Sequence
 
 import polars as pl
 
-__all__ = ["ASSIGN", "SEPARATOR", "format_key", "key_dimensions", "key_expression", "parse_key"]
+__all__ = [
+    "ASSIGN",
+    "SEPARATOR",
+    "dimension_key",
+    "format_key",
+    "key_dimensions",
+    "key_expression",
+    "parse_key",
+]
 
 SEPARATOR = ";"
 ASSIGN = "="
@@ -59,3 +68,18 @@ def key_expression(dimensions: Sequence[str]) -> pl.Expr:
         return pl.lit("")
     parts = [pl.lit(f"{d}{ASSIGN}") + pl.col(d).fill_null("") for d in sorted(dimensions)]
     return pl.concat_str(parts, separator=SEPARATOR)
+
+
+def dimension_key(header: str) -> str:
+    """A breakdown key from a header: "Altersgruppe (Jahre)" -> "altersgruppe_jahre".
+
+    Examples
+    --------
+    >>> dimension_key("Größe der Wohnung")
+    'groesse_der_wohnung'
+    """
+    text = header.casefold()
+    for umlaut, plain in (("ä", "ae"), ("ö", "oe"), ("ü", "ue"), ("ß", "ss")):
+        text = text.replace(umlaut, plain)
+    key = re.sub(r"[^a-z0-9]+", "_", text).strip("_")
+    return key if key and not key[0].isdigit() else f"d_{key}"

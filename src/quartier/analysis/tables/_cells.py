@@ -8,7 +8,7 @@ of a million cells is parsed without a Python loop. A cell is one of:
   "x" not applicable (also "X"); the value is null,
 - a number: decimal comma ("9,7", "1.234.567,89", "1 675" with a space or a non-breaking space as
   thousands separator) or decimal point ("9.7", "1,234,567.89"), optionally negative, also with
-  spaces after the sign ("-  23"),
+  spaces after the sign ("-  23"); a finite one ("1e400" is too large for a float),
 - anything else, which is invalid; callers locate such cells by line and column.
 """
 
@@ -57,6 +57,9 @@ _POINT_EVIDENCE = (
     r"|^[+-]?\d{1,3}(?:[, ]\d{3})+\.\d+$"
 )
 
+# Words that programs write for numbers that are not finite.
+_NON_FINITE = r"(?i)^\s*[+-]?(?:inf(?:inity)?|nan)\s*$"
+
 _YEAR = r"^(\d{4})(?:\.0+)?$"
 _ISO_DATE = r"^(\d{4})-\d{1,2}-\d{1,2}(?:[ T].*)?$"
 _GERMAN_DATE = r"^\d{1,2}\.\d{1,2}\.(\d{4})$"
@@ -78,28 +81,57 @@ def flag_expr(cell: pl.Expr) -> pl.Expr:
     return cell.str.strip_chars().replace_strict(_FLAG_SPELLINGS, default="", return_dtype=pl.Utf8)
 
 
-def is_number_expr(cell: pl.Expr, *, decimal: str) -> pl.Expr:
-    """True where the cell is a number written with the given decimal mark."""
+def _written_as_number(cell: pl.Expr, *, decimal: str) -> pl.Expr:
+    """True where the cell is written as a number with the given decimal mark."""
     _check_decimal(decimal)
     pattern = _COMMA_NUMBER if decimal == "," else _POINT_NUMBER
     return cell.str.contains(pattern).fill_null(False)
 
 
-def value_expr(cell: pl.Expr, *, decimal: str) -> pl.Expr:
-    """The number in a cell as Float64; null for empty cells, flags and invalid cells."""
-    _check_decimal(decimal)
+def _number(cell: pl.Expr, *, decimal: str) -> pl.Expr:
+    """The cell as Float64, for a cell written as a number (else anything)."""
     # Checked against the pattern first, so removing every separator cannot join two numbers.
     group = "." if decimal == "," else ","
     removed = dict.fromkeys([group, " ", "\t", "\n", "\r", *_SPACES], "")
     plain = cell.str.replace_many(removed | dict.fromkeys(_DASHES, "-"))
     if decimal == ",":
         plain = plain.str.replace(",", ".", literal=True)
-    number = plain.cast(pl.Float64, strict=False)
-    return pl.when(is_number_expr(cell, decimal=decimal)).then(number).otherwise(None)
+    return plain.cast(pl.Float64, strict=False)
+
+
+def is_number_expr(cell: pl.Expr, *, decimal: str) -> pl.Expr:
+    """True where the cell is a finite number written with the given decimal mark."""
+    return value_expr(cell, decimal=decimal).is_not_null()
+
+
+def value_expr(cell: pl.Expr, *, decimal: str) -> pl.Expr:
+    """The number in a cell as Float64; null for empty cells, flags and invalid cells.
+
+    A number too large for a float (``1e400``) is invalid, not infinite.
+    """
+    return _finite(_written_value(cell, decimal=decimal))
+
+
+def _written_value(cell: pl.Expr, *, decimal: str) -> pl.Expr:
+    """The number of a cell written as a number, perhaps not finite; null for other cells."""
+    written = _written_as_number(cell, decimal=decimal)
+    return pl.when(written).then(_number(cell, decimal=decimal)).otherwise(None)
+
+
+def _finite(number: pl.Expr) -> pl.Expr:
+    return pl.when(number.is_finite()).then(number).otherwise(None)
+
+
+def non_finite_expr(cell: pl.Expr, *, decimal: str) -> pl.Expr:
+    """True where a cell stands for a number that is not finite: ``1e400``, ``inf``, ``NaN``."""
+    overflow = (
+        _written_as_number(cell, decimal=decimal) & ~_number(cell, decimal=decimal).is_finite()
+    )
+    return (overflow | cell.str.contains(_NON_FINITE)).fill_null(False)
 
 
 def invalid_expr(cell: pl.Expr, *, decimal: str) -> pl.Expr:
-    """True where a cell is neither empty, nor a flag, nor a number."""
+    """True where a cell is neither empty, nor a flag, nor a (finite) number."""
     return ~(_empty_or_flag(cell) | is_number_expr(cell, decimal=decimal))
 
 
@@ -115,11 +147,15 @@ def parse_columns(frame: pl.DataFrame, names: list[str], *, decimal: str) -> pl.
     columns in `names`. Numbers are parsed for all columns in parallel; flags and invalid markers
     only for the cells that are not numbers, usually few.
     """
+    parsed = [f"value{i}" for i in range(len(names))]
     values = (
         frame.lazy()
         .select(
-            [value_expr(pl.col(n), decimal=decimal).alias(f"value{i}") for i, n in enumerate(names)]
+            _written_value(pl.col(n), decimal=decimal).alias(v)
+            for n, v in zip(names, parsed, strict=True)
         )
+        # A second step, so that each number is parsed once (1e400 is no number).
+        .with_columns(_finite(pl.col(v)).alias(v) for v in parsed)
         .collect()
     )
     parts: list[pl.Series] = []

@@ -2,8 +2,9 @@
 
 Encoding (UTF-8 with or without BOM, UTF-16 with BOM, otherwise cp1252), delimiter (";", tab or
 ",") and the header row (title lines above it are skipped) are detected. The body is parsed by
-polars; records that polars cannot parse (more cells than the header, stray quotes) make the reader
-fall back to Python's csv module, which is slower but lenient.
+polars; records that polars cannot parse (more cells than the header, stray quotes) or that are
+shorter than the header (polars would fill them silently) make the reader fall back to Python's csv
+module, which is slower but lenient, and says what it repaired.
 """
 
 from __future__ import annotations
@@ -16,7 +17,14 @@ from pathlib import Path
 
 import polars as pl
 
-from quartier.analysis.tables._raw import LINE, TableError, TextGrid, header_record, listed_lines
+from quartier.analysis.tables._raw import (
+    LINE,
+    TableError,
+    TableProblem,
+    TextGrid,
+    header_record,
+    listed_lines,
+)
 
 DELIMITERS = (";", "\t", ",")
 # How a delimiter may be written in options and mapping files.
@@ -41,16 +49,14 @@ def read_csv_grid(
         raise TableError(f"{path.name}: delimiter must be ';', ',' or tab, not {delimiter!r}")
     records = _records(sample, delimiter, cut=cut)
     if not records:
-        raise TableError(f"{path.name}: the file is empty")
+        raise TableError(_no_records(path, text))
     header_index, problems = header_record(records, "line")
     start, end, header = records[header_index]
     body_text = _after_line(text, end)
-    try:
-        body, width, body_problems = _read_body(
-            body_text, delimiter, len(header), first_line=end + 1
-        )
-    except csv.Error as error:
-        raise TableError(f"{path.name}: cannot read the CSV records ({error})") from error
+    problems += _quote_problems(text[: len(text) - len(body_text)], delimiter, first_line=1)
+    body, width, body_problems = _read_body(
+        body_text, delimiter, len(header), first_line=end + 1, name=path.name
+    )
     header = header + [""] * (width - len(header))
     problems += body_problems
     grid = TextGrid(header=header, header_line=start, body=body, problems=problems)
@@ -65,11 +71,14 @@ def decode(path: Path, encoding: str | None) -> tuple[str, str]:
     """
     data = _read_bytes(path)
     if encoding is not None:
+        if data.startswith(codecs.BOM_UTF8) and not _is_unicode(encoding):
+            data = data[len(codecs.BOM_UTF8) :]  # a mark left by an editor, not text
         return _decode_as(data, encoding, path), encoding
     if data.startswith(codecs.BOM_UTF8):
-        return data.decode("utf-8-sig"), "utf-8-sig"
+        return _decode_as(data, "utf-8-sig", path), "utf-8-sig"
     if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
         return _decode_as(data, "utf-16", path), "utf-16"
+    _refuse_utf16_without_bom(data, path)
     for candidate in ("utf-8", "cp1252"):
         try:
             return _newlines(data.decode(candidate)), candidate
@@ -85,18 +94,48 @@ def _read_bytes(path: Path) -> bytes:
         raise TableError(f"{path}: cannot read the file ({error.strerror})") from error
 
 
-def _decode_as(data: bytes, encoding: str, path: Path) -> str:
+def _is_unicode(encoding: str) -> bool:
     try:
-        return _newlines(data.decode(encoding).lstrip("\ufeff"))
+        return codecs.lookup(encoding).name.startswith("utf")
+    except LookupError:
+        return False
+
+
+def _decode_as(data: bytes, encoding: str, path: Path) -> str:
+    # Decoded without its byte order mark, so that errors count bytes from the file's start.
+    skip = len(codecs.BOM_UTF8) if encoding == "utf-8-sig" else 0
+    try:
+        return _newlines(data[skip:].decode(encoding).lstrip("\ufeff"))
     except LookupError as error:
         raise TableError(f"{path.name}: unknown encoding {encoding!r}") from error
     except UnicodeDecodeError as error:
-        line = data[: error.start].count(b"\n") + 1
-        raise TableError(
-            f"{path.name}, line {line}: the file is not {encoding} "
-            f"(byte {data[error.start]:#04x}); give the encoding of the file",
-            setting="encoding",
-        ) from error
+        start = skip + error.start
+        line = data[:start].count(b"\n") + 1
+        byte = f"byte {data[start]:#04x} at offset {start}"
+        if skip:
+            problem = (
+                f"the file begins with a UTF-8 byte order mark, but is not UTF-8 ({byte}); "
+                "give the encoding of the file, such as cp1252"
+            )
+        else:
+            problem = f"the file is not {encoding} ({byte}); give the encoding of the file"
+        raise TableError(f"{path.name}, line {line}: {problem}", setting="encoding") from error
+
+
+def _refuse_utf16_without_bom(data: bytes, path: Path) -> None:
+    """UTF-16 text without a byte order mark is valid UTF-8 with a NUL after every letter."""
+    head = data[:4096]
+    if head.count(0) < len(head) // 4:
+        return
+    even, odd = head[0::2].count(0), head[1::2].count(0)
+    if max(even, odd) < 4 * min(even, odd) + 1:
+        return
+    encoding = "utf-16-le" if odd > even else "utf-16-be"
+    raise TableError(
+        f"{path.name}: the file looks like UTF-16 text without a byte order mark (every other "
+        f"byte is 0); give the encoding of the file, {encoding}",
+        setting="encoding",
+    )
 
 
 def _newlines(text: str) -> str:
@@ -154,6 +193,29 @@ def _records(sample: str, delimiter: str, *, cut: bool) -> list[tuple[int, int, 
     return records[:SAMPLE_RECORDS]
 
 
+def _no_records(path: Path, text: str) -> str:
+    """Why a file gives no complete record: it is empty, or its first line is far too long."""
+    if not text.strip():
+        return f"{path.name}: the file is empty"
+    start = len(text) - len(text.lstrip("\r\n"))
+    line = text[:start].count("\n") + 1
+    end = text.find("\n", start)
+    first = text[start:] if end < 0 else text[start:end]
+    size = len(first.encode("utf-8"))
+    shown = f"{size / 1e6:.1f} MB" if size >= 1e6 else f"{size / 1e3:.0f} kB"
+    if not any(delimiter in first for delimiter in DELIMITERS):
+        return (
+            f"{path.name}: no delimiter (';', ',' or tab) found: line {line} is one cell of "
+            f"{shown}; this is no table"
+        )
+    if first.count('"') % 2:
+        return f'{path.name}: a quote (") in line {line} is never closed'
+    return (
+        f"{path.name}: line {line} alone is {shown} long, too long for a record of a table; "
+        "are its line breaks lost?"
+    )
+
+
 def _after_line(text: str, line: int) -> str:
     position = 0
     for _ in range(line):
@@ -164,15 +226,18 @@ def _after_line(text: str, line: int) -> str:
 
 
 def _read_body(
-    text: str, delimiter: str, width: int, *, first_line: int
-) -> tuple[pl.DataFrame, int, list[str]]:
+    text: str, delimiter: str, width: int, *, first_line: int, name: str
+) -> tuple[pl.DataFrame, int, list[TableProblem]]:
     """The records as text columns c0.. plus LINE, the number of columns, and problems."""
     if not text.strip():
         return _frame([[] for _ in range(width)], [], width), width, []
     try:
-        return _read_body_fast(text, delimiter, width, first_line=first_line), width, []
+        body = _read_body_fast(text, delimiter, width, first_line=first_line)
     except pl.exceptions.PolarsError:
-        return _read_body_lenient(text, delimiter, width, first_line=first_line)
+        return _read_body_lenient(text, delimiter, width, first_line=first_line, name=name)
+    if _records_are_whole(text, body, delimiter, width):
+        return body, width, []
+    return _read_body_lenient(text, delimiter, width, first_line=first_line, name=name)
 
 
 def _read_body_fast(text: str, delimiter: str, width: int, *, first_line: int) -> pl.DataFrame:
@@ -195,17 +260,30 @@ def _read_body_fast(text: str, delimiter: str, width: int, *, first_line: int) -
     return body.with_columns(lines.alias(LINE))
 
 
+def _records_are_whole(text: str, body: pl.DataFrame, delimiter: str, width: int) -> bool:
+    """Whether every record has a cell for every column: polars fills missing cells with "".
+
+    A short record ends with an empty cell, so without one in the last column there is none.
+    Else the delimiters outside quoted cells are counted once for the whole text: each full
+    record has ``width - 1`` of them, a blank line none.
+    """
+    if width == 1 or not (body[f"c{width - 1}"] == "").any():
+        return True
+    found = text.count(delimiter)
+    if '"' in text:
+        inside = [pl.col(f"c{i}").str.count_matches(delimiter, literal=True) for i in range(width)]
+        found -= int(body.select(pl.sum_horizontal(inside).sum()).item())
+    missing = (width - 1) * body.height - found
+    if missing == 0:
+        return True
+    blank = int(pl.select(pl.lit(text).str.count_matches(r"(?m)^\r?$")).item())
+    return missing == (width - 1) * (blank - text.endswith("\n"))
+
+
 def _read_body_lenient(
-    text: str, delimiter: str, width: int, *, first_line: int
-) -> tuple[pl.DataFrame, int, list[str]]:
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
-    records: list[list[str]] = []
-    lines: list[int] = []
-    previous = 0
-    for cells in reader:
-        lines.append(first_line + previous)
-        previous = reader.line_num
-        records.append(cells)
+    text: str, delimiter: str, width: int, *, first_line: int, name: str
+) -> tuple[pl.DataFrame, int, list[TableProblem]]:
+    records, lines = _csv_records(text, delimiter, first_line=first_line, name=name)
     widest = max([_filled_width(cells) for cells in records] + [width])
     columns: list[list[str | None]] = [[] for _ in range(widest)]
     for cells in records:
@@ -214,14 +292,77 @@ def _read_body_lenient(
         for index in range(widest):
             columns[index].append(cells[index] if index < len(cells) else missing)
     body = _frame(columns, lines, widest)
+    problems = _quote_problems(text, delimiter, first_line=first_line)
     if widest > width:
         longer = body.filter(pl.col(f"c{width}").fill_null("") != "")[LINE].to_list()
         problem = (
             f"{len(longer)} record(s) have more cells than the header; the extra columns "
             f"were added: line {listed_lines(longer, len(longer))}"
         )
-        return body, widest, [problem]
-    return body, widest, []
+        problems.append(TableProblem(problem, loss=True))
+    return body, widest, problems
+
+
+def _csv_records(
+    text: str, delimiter: str, *, first_line: int, name: str
+) -> tuple[list[list[str]], list[int]]:
+    """The records of the csv module, and the line where each starts."""
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+    records: list[list[str]] = []
+    lines: list[int] = []
+    previous = 0
+    try:
+        for cells in reader:
+            lines.append(first_line + previous)
+            previous = reader.line_num
+            records.append(cells)
+    except csv.Error as error:
+        hint = '; is a quote (") not closed?' if '"' in text else ""
+        raise TableError(
+            f"{name}, line {first_line + previous}: cannot read the record ({error}){hint}"
+        ) from error
+    return records, lines
+
+
+def _quote_problems(text: str, delimiter: str, *, first_line: int) -> list[TableProblem]:
+    """Quotes the lenient reader had to guess about: never closed, or not at a cell's end."""
+    if '"' not in text:
+        return []
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=True)
+    broken: list[int] = []
+    unclosed: int | None = None
+    previous = 0
+    while True:
+        try:
+            next(reader)
+        except StopIteration:
+            break
+        except csv.Error as error:
+            if "end of data" in str(error):
+                unclosed = first_line + previous
+            else:
+                broken.append(first_line + previous)
+        previous = reader.line_num
+    problems: list[TableProblem] = []
+    if broken:
+        problems.append(
+            TableProblem(
+                f'{len(broken)} record(s) have a quote (") inside a cell or not closed at the '
+                "end of a cell; the reader guessed where their cells end: "
+                f"line {listed_lines(broken, len(broken))}",
+                loss=True,
+            )
+        )
+    if unclosed is not None:
+        rest = first_line + previous - unclosed
+        problems.append(
+            TableProblem(
+                f'a quote (") in line {unclosed} is never closed: the rest of the file, '
+                f"{rest} line(s), was read as one cell",
+                loss=True,
+            )
+        )
+    return problems
 
 
 def _filled_width(cells: list[str]) -> int:

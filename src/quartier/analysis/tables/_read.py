@@ -1,4 +1,4 @@
-"""Reading a statistics file into a raw table, and what each of its columns holds."""
+"""Reading a statistics file into a raw table, what each of its columns holds, what it repaired."""
 
 from __future__ import annotations
 
@@ -16,18 +16,21 @@ from quartier.analysis.tables._cells import (
     number_kind,
     value_expr,
 )
+from quartier.analysis.tables._columns import PERIOD_COLUMNS, table_name
 from quartier.analysis.tables._csv import read_csv_grid
 from quartier.analysis.tables._raw import (
     LINE,
     RawTable,
     TableError,
+    TableProblem,
     TextGrid,
     clean_headers,
+    listed_lines,
     tidy_body,
 )
 from quartier.analysis.tables._xlsx import read_xlsx_grid
 
-__all__ = ["ColumnProfile", "profile_columns", "read_table"]
+__all__ = ["ColumnProfile", "check_repairs", "profile_columns", "read_table", "repeated_records"]
 
 XLSX_SUFFIXES = (".xlsx", ".xlsm")
 
@@ -63,7 +66,9 @@ def read_table(
     Raises
     ------
     TableError
-        If the file cannot be read; the message names the file.
+        If the file cannot be read; the message names the file. What the reader repaired or
+        skipped is no error but a problem of the table (`RawTable.problems`); `check_repairs`
+        refuses the repairs that may have lost values.
     """
     path = Path(path)
     if decimal is not None and decimal not in (",", "."):
@@ -123,6 +128,64 @@ def _without_unnamed_empty_columns(grid: TextGrid) -> TextGrid:
     )
     header = [grid.header[i] for i in keep]
     return TextGrid(header=header, header_line=grid.header_line, body=body, problems=grid.problems)
+
+
+def check_repairs(raw: RawTable) -> None:
+    """Raise if the reader repaired the table in a way that may have lost or made up values.
+
+    Those are the problems marked as a loss (`TableProblem.loss`): records with missing or
+    extra cells, quotes not closed, footnotes holding numbers, formulas without saved values.
+    The error's setting is ``"accept_warnings"``: a caller may take the table as read.
+
+    Examples
+    --------
+    >>> frame = pl.DataFrame({"id": ["01"], "n": [""], LINE: [2]})
+    >>> columns = ["id", "n"]
+    >>> check_repairs(RawTable(Path("t.csv"), None, "utf-8", ";", ",", columns, frame))
+    >>> short = TableProblem("1 record(s) have fewer cells ...: line 2", loss=True)
+    >>> check_repairs(RawTable(Path("t.csv"), None, "utf-8", ";", ",", columns, frame, [short]))
+    Traceback (most recent call last):
+    ...
+    quartier.analysis.tables._raw.TableError: t.csv: values may be lost or made up where ...
+    """
+    losses = raw.losses
+    if losses:
+        raise TableError(
+            f"{table_name(raw)}: values may be lost or made up where the file was repaired "
+            f"({'; '.join(str(problem) for problem in losses)}); check the file",
+            setting="accept_warnings",
+        )
+
+
+def repeated_records(raw: RawTable, profiles: list[ColumnProfile]) -> TableProblem | None:
+    """Records alike in the first column, the period and every column of text or ids.
+
+    Such records give the same cells twice when the first column (or a text column) names the
+    areas: two areas written alike, such as a Bezirk and a Stadtteil of one name. Only what
+    `profile_columns` found is used: the table has no spec yet.
+    """
+    kinds = {profile.name: profile.kind for profile in profiles}
+    key = [
+        name
+        for index, name in enumerate(raw.columns)
+        if not index or kinds[name] in ("text", "id") or name.casefold() in PERIOD_COLUMNS
+    ]
+    if not key or raw.frame.height < 2:
+        return None
+    text = [pl.col(name).str.strip_chars() for name in key]
+    repeated = raw.frame.filter(pl.struct(text).is_duplicated())
+    if repeated.height == 0:
+        return None
+    groups = repeated.group_by(text, maintain_order=True).agg(pl.col(LINE))
+    first = groups.row(0, named=True)
+    lines = first[LINE]
+    alike = ", ".join(f"{name!r} {first[name]!r}" for name in key)
+    return TableProblem(
+        f"lines {listed_lines(lines, len(lines))} are alike in {alike}; if "
+        f"{key[0]!r} names the areas, an area comes twice in one period (two areas written "
+        f"alike?): take a column with codes as the area; {groups.height} such group(s) of "
+        "records in total"
+    )
 
 
 @dataclass(frozen=True)

@@ -11,7 +11,7 @@ import functools
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, Literal, cast
 
 from pydantic import AfterValidator, BeforeValidator, Field, create_model
 
@@ -20,6 +20,9 @@ from quartier.analysis.tables._csv import DELIMITER_WORDS
 from quartier.analysis.tables._raw import TableError
 
 Layout = Literal["wide", "long"]
+# Which variables are counts, which cannot be negative (see `TableSpec.counts`).
+CountRule = Literal["auto", "all", "none"]
+COUNT_RULES = ("auto", "all", "none")
 
 TIDY_COLUMNS = ("area", "period", "variable", "value", "flag")
 TRACE_COLUMNS = ("line", "column")
@@ -61,6 +64,12 @@ class TableSpec:
         Recoding of area codes as found in the table -> codes of the areas.
     source : str
         Free text stored with each value.
+    counts : {"auto", "all", "none"} or list of str
+        Which variables are counts, whose values cannot be negative: "auto" (the default) every
+        variable whose numbers are all whole, "all" or "none", or the list of the variables
+        (as named in the tidy records) that are counts. A variable with a decimal number (a
+        share, a rate, an index) is no count under "auto"; a whole-number variable that may
+        be negative (a balance, a change) needs the list, or "none".
     sheet, encoding, delimiter, decimal : str, optional
         How to read the file (see `read_table`); detected by default.
     """
@@ -76,6 +85,7 @@ class TableSpec:
     ignore: list[str] = field(default_factory=list)
     area_codes: dict[str, str] = field(default_factory=dict)
     source: str = ""
+    counts: CountRule | list[str] = "auto"
     sheet: str | None = None
     encoding: str | None = None
     delimiter: str | None = None
@@ -129,6 +139,18 @@ def _pairs(value: Any) -> Any:
     return value
 
 
+def _counts(value: Any) -> CountRule | list[str]:
+    """A rule of `COUNT_RULES` as it is; variables as a list of texts (one, or a list)."""
+    if isinstance(value, str) and value in COUNT_RULES:
+        return cast(CountRule, value)
+    names = _names(value)
+    if isinstance(names, list) and names and all(isinstance(n, str | int) for n in names):
+        texts = [_int_as_text(n) for n in names]
+        if all(isinstance(t, str) and t.strip() for t in texts):
+            return texts
+    raise ValueError(f"must be auto, all, none or a list of variables, not {value!r}")
+
+
 def _quoted_code(code: Any) -> Any:
     if not isinstance(code, str):
         raise ValueError(
@@ -168,6 +190,9 @@ class _Mapping(ConfigModel):
         default_factory=dict, description="a mapping of codes in the table to area codes"
     )
     source: _Text | None = None
+    counts: Annotated[Any, BeforeValidator(_counts)] = Field(
+        "auto", description="auto, all, none or a list of variables"
+    )
 
 
 @functools.cache
@@ -188,8 +213,8 @@ def spec_from_mapping(
     ----------
     mapping : dict or Document
         Keys: layout, sheet, encoding, delimiter, decimal, area, period, breakdowns, variables,
-        variable, value, flag, ignore, area_codes, source. A `Document` (`read_mapping`) knows
-        the lines of its keys, and its name.
+        variable, value, flag, ignore, area_codes, source, counts. A `Document`
+        (`read_mapping`) knows the lines of its keys, and its name.
     where : str
         The name of the mapping file, for error messages (for a dict).
     more_keys : tuple of str
@@ -250,6 +275,7 @@ def _spec(document: Document, model: type[_Mapping]) -> TableSpec:
         ignore=mapping.ignore,
         area_codes=mapping.area_codes,
         source=mapping.source or "",
+        counts=mapping.counts,
         sheet=mapping.sheet,
         encoding=mapping.encoding,
         delimiter=mapping.delimiter,

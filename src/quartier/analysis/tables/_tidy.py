@@ -8,7 +8,6 @@ from, so any error can point at the cell.
 
 from __future__ import annotations
 
-import re
 import string
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -16,8 +15,11 @@ from pathlib import Path
 
 import polars as pl
 
+from quartier.analysis.tables._breakdown_keys import dimension_key
 from quartier.analysis.tables._cells import (
+    FLAG_NAMES,
     flag_expr,
+    non_finite_expr,
     normalised_text,
     parse_columns,
     plain_numbers,
@@ -68,8 +70,9 @@ def tidy_table(raw: RawTable, spec: TableSpec) -> pl.DataFrame:
     ------
     TableError
         For a column the spec names but the table lacks, an empty area code, a period that is not
-        a year or date, or a cell that is neither a number nor a flag; the message names the
-        file, line and column.
+        a year or date, a cell that is neither a number nor a flag, a number that is not finite
+        (``1e400``, ``inf``, ``NaN``), or a record with both a value and a flag (long layout with
+        a flag column); the message names the file, line and column.
 
     Examples
     --------
@@ -145,6 +148,12 @@ def _wide_values(
             for i, c in enumerate(names)
         ]
     ).row(0, named=True)
+    texts = [c for c in names if facts[c]]
+    if texts:  # a column of numbers too large for a float is no text column
+        numbers = raw.frame.select(
+            non_finite_expr(pl.col(c), decimal=raw.decimal).any() for c in texts
+        )
+        facts |= {c: not numbers[c][0] for c in texts}
     labels = [*periods, *[c for c in names if facts[c]]]
     kept = [i for i, c in enumerate(names) if not facts[c]]
     renamed = {
@@ -166,12 +175,31 @@ def _check_cells(raw: RawTable, parsed: pl.DataFrame, names: list[str]) -> None:
     total = sum(counts)
     if not total:
         return
-    found: list[tuple[int, str, str]] = []
-    for index, name in enumerate(names):
-        if counts[index]:
-            bad = raw.frame.filter(parsed[f"invalid{index}"]).head(MAX_QUOTED)
-            found += [(line, name, text) for line, text in bad.select(LINE, name).rows()]
-    _raise_for(raw, sorted(found)[:MAX_QUOTED], total, "is neither a number nor a flag (., -, x)")
+    bad = {
+        name: raw.frame.select(LINE, name).filter(parsed[f"invalid{index}"])
+        for index, name in enumerate(names)
+        if counts[index]
+    }
+    # Numbers that are not finite first: they are numbers, only impossible ones.
+    infinite = {
+        name: cells.filter(non_finite_expr(pl.col(name), decimal=raw.decimal))
+        for name, cells in bad.items()
+    }
+    if any(cells.height for cells in infinite.values()):
+        found, count = _quoted(infinite)
+        _raise_for(raw, found, count, "is not a finite number")
+    found, count = _quoted(bad)
+    _raise_for(raw, found, count, "is neither a number nor a flag (., -, x)")
+
+
+def _quoted(cells: dict[str, pl.DataFrame]) -> tuple[list[tuple[int, str, str]], int]:
+    """The first cells (line, column, text) of several columns in file order, and their count."""
+    found = [
+        (line, name, text)
+        for name, frame in cells.items()
+        for line, text in frame.head(MAX_QUOTED).rows()
+    ]
+    return sorted(found)[:MAX_QUOTED], sum(frame.height for frame in cells.values())
 
 
 def _raise_for(raw: RawTable, found: list[tuple[int, str, str]], total: int, problem: str) -> None:
@@ -270,6 +298,7 @@ def _tidy_long(raw: RawTable, spec: TableSpec, plan: Plan, columns: Columns) -> 
     flags = parsed["flag0"]
     if flag is not None:
         flags = _flag_column(raw, flag, flags)
+        _check_flagged_values(raw, flags, parsed["value0"], flag, value)
     tidy = records.with_columns(
         names.alias("variable"),
         parsed["value0"].alias("value"),
@@ -288,6 +317,27 @@ def _flag_column(raw: RawTable, flag: str, from_values: pl.Series) -> pl.Series:
         _raise_for(raw, [(n, flag, t) for n, t in rows], bad.height, "is not a flag (., -, x)")
     given = raw.frame.select(flag_expr(pl.col(flag))).to_series()
     return pl.select(pl.when(given != "").then(given).otherwise(from_values)).to_series()
+
+
+def _check_flagged_values(
+    raw: RawTable, flags: pl.Series, values: pl.Series, flag: str, value: str
+) -> None:
+    """Raise for a record with both a value and a flag: a flagged cell has no value."""
+    both = (
+        raw.frame.select(LINE, value, flag)
+        .with_columns(flags.alias("__flag"))
+        .filter((flags != "") & values.is_not_null())
+    )
+    if not both.height:
+        return
+    line, number, symbol, normalised = both.row(0)
+    meaning = FLAG_NAMES[normalised]
+    more = f"; and {both.height - 1} more" if both.height > 1 else ""
+    raise TableError(
+        f"{table_name(raw)}, line {line}, column {value!r}: the value {number!r} comes with the "
+        f"flag {symbol.strip()!r} ({meaning}) in column {flag!r}; a flagged cell has no value"
+        f"{more}"
+    )
 
 
 def _long_variable(raw: RawTable, spec: TableSpec, columns: Columns) -> tuple[pl.Expr, list[str]]:
@@ -312,21 +362,6 @@ def _template(template: str, columns: Columns) -> tuple[pl.Expr, list[str]]:
             parts.append(pl.col(column).str.strip_chars())
             sources.append(column)
     return pl.concat_str(parts), sources
-
-
-def dimension_key(header: str) -> str:
-    """A breakdown key from a header: "Altersgruppe (Jahre)" -> "altersgruppe_jahre".
-
-    Examples
-    --------
-    >>> dimension_key("Größe der Wohnung")
-    'groesse_der_wohnung'
-    """
-    text = header.casefold()
-    for umlaut, plain in (("ä", "ae"), ("ö", "oe"), ("ü", "ue"), ("ß", "ss")):
-        text = text.replace(umlaut, plain)
-    key = re.sub(r"[^a-z0-9]+", "_", text).strip("_")
-    return key if key and not key[0].isdigit() else f"d_{key}"
 
 
 def breakdown_dimensions(tidy: pl.DataFrame) -> list[str]:

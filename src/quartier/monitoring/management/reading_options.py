@@ -57,7 +57,7 @@ def read_with_options(path: Path, options: Mapping[str, Any]) -> RawTable:
 
 
 def add_reading_options(parser: CommandParser) -> None:
-    """Options that override what the reader detects; for `inspect`, `convert` and `index`."""
+    """Options that override what the reader detects (inspect, convert, import-data, index)."""
     parser.add_argument("--sheet", help="sheet of an XLSX workbook (default: the first)")
     parser.add_argument("--encoding", help="text encoding of a CSV file (default: detected)")
     parser.add_argument("--delimiter", help="';', ',' or 'tab' (default: detected)")

@@ -2,24 +2,32 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import polars as pl
-from django.db import transaction
+from django.db import models, transaction
 
 from quartier.analysis.tables import (
+    RawTable,
+    TableError,
     TableSpec,
+    check_repairs,
     check_unique_observations,
+    convert_table,
+    negative_counts,
     read_table,
-    tidy_table,
     with_breakdown_key,
 )
 from quartier.areas.models import Area, AreaLevel
 from quartier.monitoring import writers
+from quartier.monitoring.models import Observation
 
 # Longest list of problems printed at once; the rest is counted.
 MAX_LISTED = 10
+# Longest text quoted from a cell in a message.
+MAX_QUOTED = 40
 
 
 class ObservationImportError(ValueError):
@@ -43,6 +51,7 @@ class ObservationImportReport:
     variables: list[str] = field(default_factory=list)
     periods: list[int] = field(default_factory=list)
     dry_run: bool = False
+    warnings: list[str] = field(default_factory=list)
 
 
 def observations_import(
@@ -51,29 +60,46 @@ def observations_import(
     spec: TableSpec,
     area_level: str | None = None,
     dry_run: bool = False,
+    accept_warnings: bool = False,
+    warn: Callable[[str], None] | None = None,
 ) -> ObservationImportReport:
     """Load a table into observations, all or nothing; re-importing updates values in place.
 
-    A table that cannot be read, gives a breakdown value the key cannot hold or a cell twice
-    raises `quartier.analysis.tables.TableError`; unknown or ambiguous area codes raise
-    `ObservationImportError`. Either way nothing is written.
+    Every warning of the reader (what it repaired or skipped) and of the conversion (text
+    columns left out) goes to `warn` as soon as it is known, and into the report. A repair
+    that may have lost or made up values (a record with missing cells, a quote not closed, a
+    footnote holding a number, a formula without a saved value) stops the import unless
+    `accept_warnings`. So do, always, and raise `quartier.analysis.tables.TableError`: a table
+    that cannot be read or converted (numbers that are not finite, a flagged cell with a
+    value), a negative count (`spec.counts`), a breakdown value the key cannot hold and a cell
+    given twice. A text the database could not store as it is (too long for its field, or with
+    a NUL character) and unknown or ambiguous area codes raise `ObservationImportError`.
+    Either way nothing is written.
     """
+    warnings: list[str] = []
+
+    def note(text: str) -> None:
+        warnings.append(text)
+        if warn is not None:
+            warn(text)
+
     raw = read_table(
-        path,
-        sheet=spec.sheet,
-        encoding=spec.encoding,
-        delimiter=spec.delimiter,
+        path, sheet=spec.sheet, encoding=spec.encoding, delimiter=spec.delimiter,
         decimal=spec.decimal,
-    )
-    tidy = with_breakdown_key(tidy_table(raw, spec), where=path.name)
+    )  # fmt: skip
+    for problem in raw.problems:
+        note(f"{path.name}: {problem}")
+    if not accept_warnings:
+        check_repairs(raw)
+    tidy = _tidy(raw, spec, note)
     frame = _with_area_ids(tidy, path.name, area_level)
-    check_unique_observations(frame, where=path.name)
     report = ObservationImportReport(
         file=path.name,
         rows=frame.height,
         variables=sorted(frame["variable"].unique().to_list()),
         periods=sorted(frame["period"].unique().to_list()),
         dry_run=dry_run,
+        warnings=warnings,
     )
     rows = frame.select(
         "area_id", "period", "variable", "breakdown_key", "value", "flag"
@@ -84,6 +110,75 @@ def observations_import(
         if dry_run:
             transaction.set_rollback(True)
     return report
+
+
+def _tidy(raw: RawTable, spec: TableSpec, note: Callable[[str], None]) -> pl.DataFrame:
+    """The checked tidy records of a table, with their breakdown keys."""
+    where = raw.path.name
+    conversion = convert_table(raw, spec)
+    if conversion.left_out:
+        note(f"{where}: text columns left out (no numbers): {', '.join(conversion.left_out)}")
+    negative = negative_counts(raw, conversion.frame, spec.counts)
+    if negative is not None:
+        raise TableError(negative, setting="counts")
+    tidy = with_breakdown_key(conversion.frame, where=where)
+    check_unique_observations(tidy, where=where)
+    _check_storable(tidy, source=spec.source, where=where)
+    return tidy
+
+
+# The texts of an import and the fields that store them, with their names in messages.
+_STORED = (
+    ("area", Area, "code", "area code"),
+    ("variable", Observation, "variable", "variable name"),
+    ("breakdown_key", Observation, "breakdown_key", "breakdown"),
+)
+
+
+def _check_storable(tidy: pl.DataFrame, *, source: str, where: str) -> None:
+    """Raise unless every text fits its field the same way on SQLite and PostgreSQL.
+
+    SQLite stores texts longer than a field's `max_length` and NUL characters; PostgreSQL
+    refuses both, in the middle of the import. Both are refused here, before anything is
+    written, with the file, the line and the field. The limits are the model fields'.
+    """
+    limits = {column: _max_length(model, name) for column, model, name, _ in _STORED}
+    facts = tidy.select(
+        *[pl.col(c).str.len_chars().max().alias(f"{c}_length") for c in limits],
+        *[pl.col(c).str.contains("\x00", literal=True).any().alias(f"{c}_nul") for c in limits],
+    ).row(0, named=True)
+    for column, _, _, what in _STORED:
+        if (facts[f"{column}_length"] or 0) > limits[column]:
+            row = tidy.filter(pl.col(column).str.len_chars() > limits[column]).row(0, named=True)
+            text = row[column]
+            _refuse(f"{where}, line {row['line']}", what, text, _too_long(text, limits[column]))
+        if facts[f"{column}_nul"]:
+            row = tidy.filter(pl.col(column).str.contains("\x00", literal=True)).row(0, named=True)
+            _refuse(f"{where}, line {row['line']}", what, row[column], _NUL)
+    limit = _max_length(Observation, "source")
+    if len(source) > limit:
+        _refuse(where, "source", source, _too_long(source, limit), setting="source")
+    if "\x00" in source:
+        _refuse(where, "source", source, _NUL, setting="source")
+
+
+_NUL = "holds a NUL character (\\x00), which a database cannot store"
+
+
+def _too_long(text: str, limit: int) -> str:
+    return f"has {len(text)} characters, more than the {limit} a database stores"
+
+
+def _refuse(place: str, what: str, text: str, problem: str, setting: str | None = None) -> None:
+    shown = text if len(text) <= MAX_QUOTED else text[:MAX_QUOTED] + "…"
+    raise ObservationImportError(f"{place}: the {what} {shown!r} {problem}", setting=setting)
+
+
+def _max_length(model: type[models.Model], name: str) -> int:
+    stored = model._meta.get_field(name)
+    assert isinstance(stored, models.Field), name
+    assert stored.max_length is not None, name
+    return int(stored.max_length)
 
 
 def _area_lookup(area_level: str | None) -> pl.DataFrame:

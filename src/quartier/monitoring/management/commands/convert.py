@@ -10,11 +10,15 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from quartier.analysis.tables import (
     Conversion,
+    RawTable,
     TableError,
     TableSpec,
+    check_repairs,
     convert_table,
     dimension_key,
+    negative_counts,
     read_table,
+    repeated_cells,
     tidy_to_csv,
 )
 from quartier.monitoring.management.reading_options import (
@@ -44,7 +48,9 @@ class Command(BaseCommand):
     help = (
         "Convert a CSV or XLSX statistics table into the tidy long form (UTF-8 CSV with the "
         "columns area, period, variable, value, flag and one column per breakdown). Nothing is "
-        "written to the database."
+        "written to the database. Warnings are printed; a repair of the reader that may have "
+        "lost or made up values stops the conversion unless --accept-warnings is given, as the "
+        "tidy file would no longer show it."
     )
 
     def add_arguments(self, parser: CommandParser) -> None:
@@ -72,6 +78,13 @@ class Command(BaseCommand):
             help="a column to drop (repeatable)",
         )
         parser.add_argument("--source", help="free text stored with each value")
+        parser.add_argument(
+            "--accept-warnings",
+            action="store_true",
+            help="convert a table even where the reader's repairs may have lost or made up "
+            "values (records with missing cells, quotes not closed, footnotes with numbers, "
+            "formulas without saved values)",
+        )
         add_reading_options(parser)
 
     def handle(self, *args: Any, **options: Any) -> None:
@@ -87,15 +100,36 @@ class Command(BaseCommand):
                 delimiter=spec.delimiter,
                 decimal=spec.decimal,
             )
+            for problem in raw.problems:
+                self.stderr.write(f"Warning: {raw.path.name}: {problem}")
+            if not options["accept_warnings"]:
+                check_repairs(raw)
             conversion = convert_table(raw, spec)
+            for warning in checks(raw, conversion, spec):
+                self.stderr.write(f"Warning: {warning}")
             tidy_to_csv(conversion.frame, out)
         except TableError as error:
-            raise CommandError(f"{error}{option_hint(error.setting, SPEC_OPTIONS)}") from error
+            raise CommandError(f"{error}{_hint(error.setting)}") from error
         except OSError as error:
             raise CommandError(f"{out}: cannot write ({error.strerror})") from error
-        for problem in raw.problems:
-            self.stderr.write(f"Warning: {problem}")
         self.stdout.write(summary(conversion, out))
+
+
+def _hint(setting: str | None) -> str:
+    if setting == "accept_warnings":
+        return "; to convert it as read, give --accept-warnings"
+    if setting == "counts":
+        return " (key counts of the mapping file, option --spec)"
+    return option_hint(setting, SPEC_OPTIONS)
+
+
+def checks(raw: RawTable, conversion: Conversion, spec: TableSpec) -> list[str]:
+    """What `import-data` would refuse in the tidy file: negative counts, cells given twice."""
+    found = [
+        negative_counts(raw, conversion.frame, spec.counts),
+        repeated_cells(conversion.frame, where=raw.path.name),
+    ]
+    return [warning for warning in found if warning is not None]
 
 
 def table_spec(options: dict[str, Any]) -> TableSpec:

@@ -13,7 +13,9 @@ from quartier.analysis.tables import (
     ColumnProfile,
     RawTable,
     TableError,
+    TableProblem,
     profile_columns,
+    repeated_records,
 )
 from quartier.monitoring.management.reading_options import (
     READING_OPTIONS,
@@ -36,7 +38,8 @@ DECIMAL_NAMES = {",": "comma", ".": "point"}
 class Command(BaseCommand):
     help = (
         "Show how a statistics table is read: encoding, delimiter, decimal mark, header line, "
-        "records, and per column the inferred type and the flagged cells."
+        "records, per column the inferred type and the flagged cells, and the problems: what "
+        "the reader repaired or skipped, and records that look like one area twice."
     )
 
     def add_arguments(self, parser: CommandParser) -> None:
@@ -70,12 +73,22 @@ def describe(raw: RawTable, profiles: list[ColumnProfile]) -> list[str]:
     width = max([len(p.name) for p in profiles] + [6])
     for number, profile in enumerate(profiles, start=1):
         lines.append(f"  {number:>3}  {profile.name:<{width}}  {_column_facts(profile)}")
-    if raw.problems:
+    repeated = repeated_records(raw, profiles)
+    problems = [*raw.problems, *([repeated] if repeated is not None else [])]
+    if problems:
         lines.append("Problems:")
-        lines += [f"  - {problem}" for problem in raw.problems]
+        lines += [f"  - {_problem(problem)}" for problem in problems]
     else:
         lines.append("Problems:    none")
     return lines
+
+
+# Said after a problem whose repair may have lost or made up values.
+LOSS_NOTE = " [values may be lost: import-data and convert stop unless --accept-warnings]"
+
+
+def _problem(problem: TableProblem) -> str:
+    return f"{problem}{LOSS_NOTE if problem.loss else ''}"
 
 
 def _column_facts(profile: ColumnProfile) -> str:
