@@ -203,7 +203,7 @@ def test_the_overview_of_the_commands_loads_no_analysis(tmp_path: Path) -> None:
     )
     assert "loaded: []" in result.stdout
     listed = result.stdout.split("[quartier]\n", 1)[1].split("\n\n", 1)[0].split()
-    assert listed[:3] == ["levels", "import-areas", "export-areas"]
+    assert listed[:4] == ["levels", "import-areas", "derive-level", "export-areas"]
     assert {"export-values", "aktionsraeume", "reset", "demo"} <= set(listed)
     assert "[auth]\n    changepassword" in result.stdout
     assert "    migrate\n" in result.stdout
