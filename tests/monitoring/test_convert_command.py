@@ -347,3 +347,28 @@ def test_inspect_names_an_encrypted_workbook(tmp_path: Path) -> None:
     assert str(raised.value) == (
         "geheim.xlsx: the workbook is encrypted (password-protected); save it without a password"
     )
+
+
+def test_convert_notes_the_records_of_variables_not_listed(tmp_path: Path) -> None:
+    source = tmp_path / "lang.csv"
+    source.write_text(
+        "Bezirk;Jahr;Merkmal;Alter;Wert\n01;2012;Einwohner;0-3;5\n01;2012;Einwohner;3-6;.\n"
+        "01;2012;Haushalte;;3\n",
+        encoding="utf-8",
+    )
+    spec = tmp_path / "lang.yaml"
+    spec.write_text(
+        "layout: long\nvariables: {Einwohner: einwohner}\nbreakdowns: {Alter: age_group}\n"
+        "recode: {age_group: {0-3: 0-5, 3-6: 0-5}}\n",
+        encoding="utf-8",
+    )
+    out = tmp_path / "tidy.csv"
+    printed, warnings = convert(str(source), "--out", str(out), "--spec", str(spec))
+    assert out.read_text(encoding="utf-8").splitlines() == [
+        "area,period,variable,value,flag,age_group",
+        "01,2012,einwohner,,.,0-5",
+    ]
+    assert printed.splitlines()[1:] == [
+        "Note: 1 record(s) left out, as variables does not list their variables"
+    ]
+    assert warnings == ""

@@ -182,7 +182,7 @@ BAD_INPUTS = [
     ("unknown_key", WIDE, WIDE_MAPPING + "farbe: rot\n",
      "mapping.yaml, line 11: unknown key 'farbe' (the keys are layout, sheet, encoding, "
      "delimiter, decimal, area, period, breakdowns, variables, variable, value, flag, ignore, "
-     "area_codes, source, counts, area_level)"),
+     "where, recode, area_codes, source, counts, area_level)"),
     ("bad_level", WIDE, WIDE_MAPPING.replace("level: sozialraum", "level: [sozialraum]"),
      "mapping.yaml, line 3, area_level: must be a level key such as 'sozialraum', not "
      "['sozialraum']"),
@@ -256,6 +256,69 @@ source: "Stadt Köln, Amt für Stadtentwicklung und Statistik"
     assert len(einwohner) == 96  # city, 9 Stadtbezirke, 86 Stadtteile
     stadtteile = [einwohner[a.code] for a in Area.objects.filter(level__key="stadtteil")]
     assert sum(stadtteile) == einwohner["000"]
+
+
+KOELN_AGES = """layout: long
+area: raum_id
+period: jahr
+where: {tabelle: Einwohner nach Alter}
+variable: tabelle
+variables: {Einwohner nach Alter: einwohner}
+breakdowns: {zeile: age_group}
+recode:
+  age_group: {"00 - < 03": 0-5, "03 - < 06": 0-5, "06 - < 10": 6-14, "10 - < 15": 6-14, \
+"15 - < 18": 15-17, "65 - < 75": 65+, "75 und älter": 65+}
+value: zahl
+ignore: [id, tab_id, zei_id, raum]
+"""
+
+
+@pytest.mark.shared_data
+def test_koeln_age_groups_selected_renamed_and_summed(shared_data: Path, tmp_path: Path) -> None:
+    load_koeln_areas(shared_data, tmp_path)
+    table = shared_data / "koeln/bevoelkerung_2005-2012_long.csv"
+    out = import_data(table, "--mapping", str(write(tmp_path, "koeln.yaml", KOELN_AGES)))
+    # 13 age groups become 10, for 96 areas and 8 years.
+    assert "7680 values (1 variable(s), 2005–2012); 7680 new or changed" in out
+    assert "Note:" not in out  # where selected the records; variables left none out
+    with table.open(encoding="utf-8", newline="") as file:
+        rows = list(csv.DictReader(file))
+    old = ("65 - < 75", "75 und älter")
+    parts = [
+        float(row["zahl"])
+        for row in rows
+        if (row["tabelle"], row["raum_id"], row["jahr"]) == ("Einwohner nach Alter", "101", "2012")
+        and row["zeile"] in old
+    ]
+    assert len(parts) == 2
+    stored = Observation.objects.get(
+        area__code="101", period=2012, variable="einwohner", breakdown_key="age_group=65+"
+    )
+    assert stored.value == sum(parts)
+    groups = set(Observation.objects.values_list("breakdown_key", flat=True))
+    assert {"age_group=0-5", "age_group=6-14", "age_group=15-17", "age_group=18 - < 25"} <= groups
+    assert not {f"age_group={name}" for name in old} & groups
+    assert len(groups) == 10
+
+
+def test_records_of_variables_not_listed_are_a_note(areas: None, tmp_path: Path) -> None:
+    table = write(
+        tmp_path,
+        "lang.csv",
+        "Bezirk;Jahr;Merkmal;Wert\n0101;2024;Einwohner;5\n0101;2024;Haushalte;3\n"
+        "0102;2024;Haushalte;2\n",
+    )
+    mapping = write(
+        tmp_path, "lang.yaml", "layout: long\narea_level: sozialraum\nvariables: {Einwohner: ew}\n"
+    )
+    out = StringIO()
+    err = StringIO()
+    call_command("import_data", str(table), "--mapping", str(mapping), stdout=out, stderr=err)
+    assert out.getvalue().splitlines()[1:] == [
+        "Note: lang.csv: 2 record(s) left out, as variables does not list their variables"
+    ]
+    assert err.getvalue() == ""
+    assert cells() == {("0101", "ew", ""): (5.0, "")}
 
 
 @pytest.mark.shared_data

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from pathlib import Path
 from typing import Any
 
@@ -14,6 +15,7 @@ from quartier.analysis.tables import (
     convert_table,
     load_spec,
     read_table,
+    repeated_cells,
     spec_from_mapping,
     tidy_table,
     tidy_to_csv,
@@ -268,7 +270,7 @@ def test_spec_from_mapping_reads_every_key() -> None:
     [
         ({"aera": "x"}, "m.yaml: unknown key 'aera' (the keys are layout, sheet, encoding, "
          "delimiter, decimal, area, period, breakdowns, variables, variable, value, flag, ignore, "
-         "area_codes, source, counts)"),
+         "where, recode, area_codes, source, counts)"),
         ({"layout": "tall"}, "m.yaml, layout: must be 'wide' or 'long', not 'tall'"),
         ({"period": 12}, "m.yaml, period: must be a year like 2012 or the name of a column, "
          "not 12"),
@@ -290,8 +292,6 @@ def test_spec_from_mapping_reads_every_key() -> None:
         ({"delimiter": "|"}, "m.yaml, delimiter: must be ';', ',' or 'tab', not '|'"),
         ({"encoding": "klingon"}, "m.yaml, encoding: unknown encoding 'klingon'"),
         ({"value": "zahl"}, "m.yaml, value: only used with 'layout: long'"),
-        ({"layout": "long", "variables": ["a"]},
-         "m.yaml, variables: only used with 'layout: wide'"),
         ({"ignore": [["a"]]}, "m.yaml, ignore (item 1): must be a text, not a list"),
         ({"ignore": {"a": 1}}, "m.yaml, ignore: must be a list of column names, not a set of keys "
          "and values"),
@@ -299,7 +299,7 @@ def test_spec_from_mapping_reads_every_key() -> None:
         ({"area": " "}, "m.yaml, area: must be a non-empty text"),
         ([], "m.yaml: the file must be a set of keys and values (the keys are layout, sheet, "
          "encoding, delimiter, decimal, area, period, breakdowns, variables, variable, value, "
-         "flag, ignore, area_codes, source, counts), not a list"),
+         "flag, ignore, where, recode, area_codes, source, counts), not a list"),
         ({"counts": {"a": 1}}, "m.yaml, counts: must be auto, all, none or a list of variables, "
          "not {'a': 1}"),
         ({"counts": []}, "m.yaml, counts: must be auto, all, none or a list of variables, not []"),
@@ -454,3 +454,237 @@ def test_a_value_with_a_flag_is_refused(tmp_path: Path) -> None:
         "t.csv, line 3, column 'value': the value '7' comes with the flag '.' (secret) in column "
         "'flag'; a flagged cell has no value; and 1 more"
     )
+
+
+# --- selecting records, variables of long tables, recoding ------------------------------------
+
+TABLES = (
+    "tabelle;jahr;raum;zeile;zahl\n"
+    "Einwohner;2012;01;Einwohner;100\n"
+    "Einwohner nach Alter;2012;01;00 - < 03;10\n"
+    "Einwohner nach Alter;2012;01;03 - < 06;5\n"
+    "Einwohner nach Alter;2012;01;06 - < 10;7\n"
+    "Einwohner nach Alter;2012;02;00 - < 03;.\n"
+    "Einwohner nach Alter;2012;02;03 - < 06;4\n"
+    "Einwohner nach Geschlecht;2012;01;weiblich;50\n"
+)
+AGES = {"zeile": "age_group"}
+FIRST_YEARS = {"age_group": {"00 - < 03": "0-5", "03 - < 06": "0-5"}}
+
+
+def long_spec(**keys: Any) -> TableSpec:
+    return TableSpec(layout="long", area="raum", period="jahr", value="zahl", **keys)
+
+
+def rows(tidy: pl.DataFrame, *columns: str) -> list[tuple[Any, ...]]:
+    return tidy.select("area", "variable", *columns, "value", "flag").rows()
+
+
+def test_where_keeps_the_records_of_one_text(tmp_path: Path) -> None:
+    spec = long_spec(variable="tabelle", breakdowns=AGES, where={"tabelle": ["Einwohner"]})
+    assert rows(tidy_table(table(tmp_path, TABLES), spec), "age_group") == [
+        ("01", "Einwohner", "Einwohner", 100.0, "")
+    ]
+
+
+def test_where_keeps_any_of_a_list_and_every_column_must_match(tmp_path: Path) -> None:
+    raw = table(tmp_path, TABLES)
+    spec = long_spec(
+        variable="tabelle",
+        ignore=["zeile"],
+        where={"tabelle": ["Einwohner", " Einwohner  nach Geschlecht "], "raum": ["01"]},
+    )
+    assert rows(tidy_table(raw, spec)) == [
+        ("01", "Einwohner", 100.0, ""),
+        ("01", "Einwohner nach Geschlecht", 50.0, ""),
+    ]
+    both = dataclasses.replace(spec, where={"tabelle": ["Einwohner nach Alter"], "raum": ["02"]})
+    assert tidy_table(raw, both)["line"].to_list() == [6, 7]
+
+
+def test_where_selects_records_of_a_wide_table_too(tmp_path: Path) -> None:
+    spec = TableSpec(area="Bezirk", period="Jahr", where={"Geschlecht": ["w"]})
+    tidy = tidy_table(table(tmp_path, WIDE), spec)
+    assert tidy.select("area", "variable", "value", "flag").rows() == [
+        ("01", "Einwohner", 1700.0, ""),
+        ("01", "SGB II", None, "."),
+    ]
+
+
+def test_where_reads_the_cells_it_leaves_out_no_further(tmp_path: Path) -> None:
+    raw = table(tmp_path, TABLES + "Haushalte;2012;01;Haushalte;viele\n")
+    spec = long_spec(variable="tabelle", ignore=["zeile"], where={"tabelle": ["Einwohner"]})
+    assert tidy_table(raw, spec)["value"].to_list() == [100.0]
+
+
+def test_a_where_column_the_table_lacks(tmp_path: Path) -> None:
+    raw = table(tmp_path, TABLES)
+    with pytest.raises(TableError) as error:
+        tidy_table(raw, long_spec(variable="tabelle", where={"tabele": ["Einwohner"]}))
+    assert str(error.value) == (
+        "t.csv: no column 'tabele' (where); the columns are 'tabelle', 'jahr', 'raum', 'zeile', "
+        "'zahl'"
+    )
+    mapping = tmp_path / "m.yaml"
+    mapping.write_text(
+        "layout: long\narea: raum\nvalue: zahl\nvariable: tabelle\nwhere:\n  tabele: Einwohner\n",
+        encoding="utf-8",
+    )
+    with pytest.raises(TableError) as error:
+        tidy_table(raw, load_spec(mapping))
+    assert str(error.value) == (
+        "m.yaml, line 6, where.tabele: no column 'tabele' in t.csv; the columns are 'tabelle', "
+        "'jahr', 'raum', 'zeile', 'zahl'"
+    )
+
+
+def test_a_where_that_keeps_no_record(tmp_path: Path) -> None:
+    raw = table(tmp_path, TABLES)
+    spec = long_spec(variable="tabelle", where={"tabelle": ["Einwohner nach Alterr"]})
+    with pytest.raises(TableError) as error:
+        tidy_table(raw, spec)
+    assert str(error.value) == (
+        "no record of t.csv has tabelle 'Einwohner nach Alterr'; the values are: 'Einwohner', "
+        "'Einwohner nach Alter', 'Einwohner nach Geschlecht'"
+    )
+    spec = long_spec(variable="tabelle", where={"tabelle": ["Einwohner"], "raum": ["02", "03"]})
+    with pytest.raises(TableError) as error:
+        tidy_table(raw, spec)
+    assert str(error.value) == "no record of t.csv has raum '02' or '03'; the values are: '01'"
+
+
+def test_a_where_that_keeps_no_record_lists_ten_values_and_names_the_line(
+    tmp_path: Path,
+) -> None:
+    text = "raum;jahr;n\n" + "".join(f"{area:02};2012;1\n" for area in range(1, 13))
+    raw = table(tmp_path, text)
+    mapping = tmp_path / "m.yaml"
+    mapping.write_text("area: raum\nwhere: {raum: '99'}\n", encoding="utf-8")
+    with pytest.raises(TableError) as error:
+        tidy_table(raw, load_spec(mapping))
+    assert str(error.value) == (
+        "m.yaml, line 2, where.raum: no record of t.csv has raum '99'; the values are: '01', "
+        "'02', '03', '04', '05', '06', '07', '08', '09', '10', and 2 more"
+    )
+
+
+def test_variables_of_a_long_table_are_renamed_and_selected(tmp_path: Path) -> None:
+    raw = table(tmp_path, TABLES)
+    spec = long_spec(
+        variable="{tabelle}: {zeile}",
+        variables={"Einwohner: Einwohner": "einwohner", "Einwohner nach Geschlecht: weiblich": "w"},
+    )
+    conversion = convert_table(raw, spec)
+    assert rows(conversion.frame) == [("01", "einwohner", 100.0, ""), ("01", "w", 50.0, "")]
+    assert conversion.frame["line"].to_list() == [2, 8]
+    assert conversion.records_left_out == 5
+    assert convert_table(raw, long_spec(variable="tabelle")).records_left_out == 0
+
+
+def test_variables_of_a_long_table_leave_out_cells_unread(tmp_path: Path) -> None:
+    raw = table(tmp_path, TABLES + "Haushalte;2012;01;Haushalte;viele\n")
+    spec = long_spec(variable="tabelle", ignore=["zeile"], variables={"Einwohner": "einwohner"})
+    assert rows(tidy_table(raw, spec)) == [("01", "einwohner", 100.0, "")]
+
+
+def test_a_variable_no_record_has(tmp_path: Path) -> None:
+    raw = table(tmp_path, TABLES)
+    spec = long_spec(variable="tabelle", variables={"Einwohner in Köln": "einwohner"})
+    with pytest.raises(TableError) as error:
+        tidy_table(raw, spec)
+    assert str(error.value) == (
+        "no record of t.csv has the variable 'Einwohner in Köln'; the variables are: "
+        "'Einwohner', 'Einwohner nach Alter', 'Einwohner nach Geschlecht'"
+    )
+    mapping = tmp_path / "m.yaml"
+    mapping.write_text(
+        "layout: long\narea: raum\nvalue: zahl\nvariable: tabelle\n"
+        "variables:\n  Einwohner: einwohner\n  Einwohner in Köln: koeln\n",
+        encoding="utf-8",
+    )
+    with pytest.raises(TableError) as error:
+        tidy_table(raw, load_spec(mapping))
+    assert str(error.value).startswith(
+        "m.yaml, line 7, variables.'Einwohner in Köln': no record of t.csv has the variable "
+        "'Einwohner in Köln'; the variables are: 'Einwohner', "
+    )
+
+
+def test_recode_sums_the_records_that_become_one_cell(tmp_path: Path) -> None:
+    spec = long_spec(
+        variable="tabelle",
+        variables={"Einwohner nach Alter": "einwohner"},
+        breakdowns=AGES,
+        recode=FIRST_YEARS,
+    )
+    tidy = tidy_table(table(tmp_path, TABLES), spec)
+    assert tidy.columns == [
+        "area", "period", "variable", "age_group", "value", "flag", "line", "column"
+    ]  # fmt: skip
+    assert rows(tidy, "age_group", "line") == [
+        ("01", "einwohner", "0-5", 3, 15.0, ""),
+        ("01", "einwohner", "06 - < 10", 5, 7.0, ""),
+        ("02", "einwohner", "0-5", 6, None, "."),
+    ]
+
+
+@pytest.mark.parametrize(
+    ("cells", "value", "flag"),
+    [
+        (("3", "4"), 7.0, ""),
+        ((".", "4"), None, "."),
+        ((".", "-"), None, "."),
+        (("-", "-"), None, "-"),
+        (("-", "4"), 4.0, ""),
+        (("x", "4"), 4.0, ""),
+        (("", "4"), 4.0, ""),
+        (("x", "-"), None, "-"),
+        (("x", "x"), None, "x"),
+        (("", "x"), None, "x"),
+        (("", ""), None, ""),
+    ],
+)
+def test_the_flags_of_a_sum(
+    tmp_path: Path, cells: tuple[str, str], value: float | None, flag: str
+) -> None:
+    text = "Bezirk;Alter;Einwohner\n" + "".join(
+        f"01;{age};{cell}\n" for age, cell in zip(("0-3", "3-6"), cells, strict=True)
+    )
+    spec = TableSpec(
+        area="Bezirk",
+        period=2012,
+        breakdowns={"Alter": "age_group"},
+        recode={"age_group": {"0-3": "0-5", "3-6": "0-5"}},
+    )
+    tidy = tidy_table(table(tmp_path, text), spec)
+    assert tidy.select("age_group", "value", "flag", "line").rows() == [("0-5", value, flag, 2)]
+
+
+def test_recode_keeps_a_cell_given_twice_apart(tmp_path: Path) -> None:
+    text = "Bezirk;Alter;Einwohner\n01;0-3;1\n01;3-6;2\n01;0-3;4\n"
+    spec = TableSpec(
+        area="Bezirk",
+        period=2012,
+        breakdowns={"Alter": "age_group"},
+        recode={"age_group": {"0-3": "0-5", "3-6": "0-5"}},
+    )
+    tidy = tidy_table(table(tmp_path, text), spec)
+    assert tidy.select("age_group", "value", "line").rows() == [("0-5", 3.0, 2), ("0-5", 4.0, 4)]
+    assert repeated_cells(tidy, where="t.csv") is not None
+
+
+def test_recode_of_a_wide_table_sums_column_by_column(tmp_path: Path) -> None:
+    text = "Bezirk;Geschlecht;Einwohner;Arbeitslose\n01;m;3;1\n01;w;4;.\n02;m;5;x\n02;w;6;2\n"
+    spec = TableSpec(
+        area="Bezirk",
+        period=2012,
+        breakdowns={"Geschlecht": "gender"},
+        recode={"gender": {"m": "zusammen", "w": "zusammen"}},
+    )
+    tidy = tidy_table(table(tmp_path, text), spec)
+    assert tidy.select("area", "variable", "gender", "value", "flag").rows() == [
+        ("01", "Einwohner", "zusammen", 7.0, ""),
+        ("02", "Einwohner", "zusammen", 11.0, ""),
+        ("01", "Arbeitslose", "zusammen", None, "."),
+        ("02", "Arbeitslose", "zusammen", 2.0, ""),
+    ]

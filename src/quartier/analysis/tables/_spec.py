@@ -49,7 +49,8 @@ class TableSpec:
     variables : dict, optional
         Wide layout: the value columns to import -> variable key. By default every column that
         is not the area, period, a breakdown or ignored, and holds at least one number; the key
-        is the header.
+        is the header. Long layout: the variable names the layout builds (from `variable`) ->
+        the keys to store; the records of other variables are left out.
     variable : str, optional
         Long layout: the column naming the variable, or a template such as
         ``"{tabelle}: {zeile}"``. By default a column called variable or Merkmal.
@@ -60,6 +61,12 @@ class TableSpec:
         Kennzeichen, if there is one.
     ignore : list of str
         Columns to drop. In the long layout all other columns become breakdowns.
+    where : dict
+        Column -> the texts to keep, e.g. ``{"tabelle": ["Einwohner nach Alter"]}``: only the
+        records whose cell (spaces trimmed) is one of them are read; every column must match.
+    recode : dict
+        Breakdown dimension key (as in `breakdowns`) -> {value: new value}. Values not listed
+        stay; the records that become one cell are summed (see `tidy_table`).
     area_codes : dict
         Recoding of area codes as found in the table -> codes of the areas.
     source : str
@@ -72,6 +79,9 @@ class TableSpec:
         be negative (a balance, a change) needs the list, or "none".
     sheet, encoding, delimiter, decimal : str, optional
         How to read the file (see `read_table`); detected by default.
+    origin : Document, optional
+        The mapping file the spec was read from, so that an error found in the table (a
+        column of `where` the table lacks) names the line of the mapping file.
     """
 
     layout: Layout = "wide"
@@ -83,6 +93,8 @@ class TableSpec:
     value: str | None = None
     flag: str | None = None
     ignore: list[str] = field(default_factory=list)
+    where: dict[str, list[str]] = field(default_factory=dict)
+    recode: dict[str, dict[str, str]] = field(default_factory=dict)
     area_codes: dict[str, str] = field(default_factory=dict)
     source: str = ""
     counts: CountRule | list[str] = "auto"
@@ -90,6 +102,7 @@ class TableSpec:
     encoding: str | None = None
     delimiter: str | None = None
     decimal: str | None = None
+    origin: Document | None = field(default=None, compare=False, repr=False)
 
 
 def _int_as_text(value: Any) -> Any:
@@ -139,6 +152,23 @@ def _pairs(value: Any) -> Any:
     return value
 
 
+def _texts(value: Any) -> Any:
+    """The texts to keep (`where`): one text as a list of it; whole numbers as texts."""
+    if isinstance(value, str):
+        return [_not_blank(value)]
+    texts = _names(value)
+    if not isinstance(texts, list) or not texts:
+        raise ValueError(f"must be a text or a list of texts, not {value!r}")
+    return [_int_as_text(text) for text in texts]
+
+
+def _recodes(value: Any) -> Any:
+    """Old and new values of a recoding as texts (YAML reads 5 as a number)."""
+    if isinstance(value, dict):
+        return {_int_as_text(k): _int_as_text(v) for k, v in value.items()}
+    return value
+
+
 def _counts(value: Any) -> CountRule | list[str]:
     """A rule of `COUNT_RULES` as it is; variables as a list of texts (one, or a list)."""
     if isinstance(value, str) and value in COUNT_RULES:
@@ -164,6 +194,8 @@ _Text = Annotated[str, BeforeValidator(_int_as_text), AfterValidator(_not_blank)
 _Pairs = Annotated[dict[_Text, _Text], BeforeValidator(_pairs)]
 _PAIRS = "a mapping of column names to keys (or a list of column names)"
 _Code = Annotated[str, BeforeValidator(_quoted_code)]
+_Texts = Annotated[list[_Text], BeforeValidator(_texts)]
+_Recode = Annotated[dict[_Text, _Text], BeforeValidator(_recodes)]
 
 
 class _Mapping(ConfigModel):
@@ -185,6 +217,13 @@ class _Mapping(ConfigModel):
     flag: _Text | None = None
     ignore: Annotated[list[_Text], BeforeValidator(_names)] = Field(
         default_factory=list, description="a list of column names"
+    )
+    where: dict[_Text, _Texts] = Field(
+        default_factory=dict, description="a mapping of column names to a text or a list of texts"
+    )
+    recode: dict[_Text, _Recode] = Field(
+        default_factory=dict,
+        description="a mapping of dimension keys to mappings of values to new values",
     )
     area_codes: dict[_Code, _Code] = Field(
         default_factory=dict, description="a mapping of codes in the table to area codes"
@@ -213,7 +252,7 @@ def spec_from_mapping(
     ----------
     mapping : dict or Document
         Keys: layout, sheet, encoding, delimiter, decimal, area, period, breakdowns, variables,
-        variable, value, flag, ignore, area_codes, source, counts. A `Document`
+        variable, value, flag, ignore, where, recode, area_codes, source, counts. A `Document`
         (`read_mapping`) knows the lines of its keys, and its name.
     where : str
         The name of the mapping file, for error messages (for a dict).
@@ -254,14 +293,20 @@ def _spec(document: Document, model: type[_Mapping]) -> TableSpec:
     misplaced = [k for k in LONG_ONLY if wide and getattr(mapping, k) is not None]
     if misplaced:
         raise document.error((misplaced[0],), "only used with 'layout: long'")
-    if not wide and mapping.variables is not None:
-        raise document.error(("variables",), "only used with 'layout: wide'")
     for column, key in mapping.breakdowns.items():
         if not DIMENSION_KEY.fullmatch(key) or key in RESERVED:
             raise document.error(
                 ("breakdowns", column),
                 f"the dimension key {key!r} must consist of letters, digits and _ and not be "
                 f"one of {', '.join(sorted(RESERVED))}",
+            )
+    dimensions = sorted(set(mapping.breakdowns.values()))
+    for key in mapping.recode:
+        if key not in dimensions:
+            given = f": {', '.join(dimensions)}" if dimensions else ", and breakdowns gives none"
+            raise document.error(
+                ("recode", key),
+                f"unknown dimension {key!r}; recode takes the dimension keys of breakdowns{given}",
             )
     return TableSpec(
         layout=mapping.layout,
@@ -273,6 +318,8 @@ def _spec(document: Document, model: type[_Mapping]) -> TableSpec:
         value=mapping.value,
         flag=mapping.flag,
         ignore=mapping.ignore,
+        where=mapping.where,
+        recode=mapping.recode,
         area_codes=mapping.area_codes,
         source=mapping.source or "",
         counts=mapping.counts,
@@ -280,6 +327,7 @@ def _spec(document: Document, model: type[_Mapping]) -> TableSpec:
         encoding=mapping.encoding,
         delimiter=mapping.delimiter,
         decimal=mapping.decimal,
+        origin=document,
     )
 
 

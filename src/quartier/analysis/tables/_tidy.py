@@ -3,7 +3,7 @@
 A `TableSpec` says how: in the wide layout every value column is a variable; in the long layout
 one column names the variable (or a template such as "{tabelle}: {zeile}" builds the name from
 several columns) and another holds the value. Every tidy record keeps the line and column it came
-from, so any error can point at the cell.
+from, so any error can point at the cell. `where`, `variables` and `recode` are in `_selection`.
 """
 
 from __future__ import annotations
@@ -36,6 +36,7 @@ from quartier.analysis.tables._columns import (
     table_name,
 )
 from quartier.analysis.tables._raw import LINE, RawTable, TableError
+from quartier.analysis.tables._selection import listed_variables, recoded, selected
 from quartier.analysis.tables._spec import DIMENSION_KEY, RESERVED, TableSpec
 
 # Cells quoted in one error message; the rest is counted.
@@ -49,6 +50,7 @@ def value_columns(raw: RawTable, spec: TableSpec) -> tuple[dict[str, str], list[
     is a value column, unless it holds no number at all but text (names, labels), or is called
     like a period column (Jahr, year, ...): those are left out and returned as the second item.
     """
+    raw = selected(raw, spec)
     columns = Columns(raw)
     variables, labels, _ = _wide_values(raw, spec, plan_columns(raw, spec, columns), columns)
     return variables, labels
@@ -64,7 +66,8 @@ def tidy_table(raw: RawTable, spec: TableSpec) -> pl.DataFrame:
         breakdown dimension, ``value`` (Float64, null for flags and empty cells), ``flag``
         ("", ".", "-", "x"), ``line`` (Int64, where the record starts in the file) and
         ``column`` (the column the value came from). A wide table comes column by column, the
-        records of each column in the order of the file.
+        records of each column in the order of the file. With `spec.recode` the records that
+        become one cell are summed: a secret part (".") makes the sum secret (docs/tables.md).
 
     Raises
     ------
@@ -72,7 +75,8 @@ def tidy_table(raw: RawTable, spec: TableSpec) -> pl.DataFrame:
         For a column the spec names but the table lacks, an empty area code, a period that is not
         a year or date, a cell that is neither a number nor a flag, a number that is not finite
         (``1e400``, ``inf``, ``NaN``), or a record with both a value and a flag (long layout with
-        a flag column); the message names the file, line and column.
+        a flag column); the message names the file, line and column; a `where` or `variables`
+        that names no column or keeps no record also names the line of the mapping file.
 
     Examples
     --------
@@ -94,23 +98,28 @@ def tidy_table(raw: RawTable, spec: TableSpec) -> pl.DataFrame:
 
 @dataclass(frozen=True)
 class Conversion:
-    """The tidy observations of a table, and the text columns of a wide table left out."""
+    """The tidy observations of a table (`frame`), and what was left out."""
 
     frame: pl.DataFrame
+    # The text columns of a wide table (names, labels).
     left_out: list[str]
+    # The records of a long table whose variables `variables` does not list.
+    records_left_out: int = 0
 
 
 def convert_table(raw: RawTable, spec: TableSpec) -> Conversion:
-    """Like `tidy_table`, and also say which text columns (names, labels) were left out."""
+    """Like `tidy_table`, and also say what was left out (`Conversion`)."""
     _check_dimension_keys(raw, spec.breakdowns.values())
+    raw = selected(raw, spec)
     columns = Columns(raw)
     plan = plan_columns(raw, spec, columns)
     if spec.layout == "long":
-        return Conversion(_tidy_long(raw, spec, plan, columns), [])
+        tidy, unlisted = _tidy_long(raw, spec, plan, columns)
+        return Conversion(recoded(tidy, spec.recode), [], unlisted)
     variables, left_out, parsed = _wide_values(raw, spec, plan, columns)
     _check_cells(raw, parsed, list(variables))
     records = _records(raw, spec, plan)
-    return Conversion(_stack(records, parsed, variables), left_out)
+    return Conversion(recoded(_stack(records, parsed, variables), spec.recode), left_out)
 
 
 def _check_dimension_keys(raw: RawTable, keys: Iterable[str]) -> None:
@@ -278,7 +287,10 @@ def _in_order(tidy: pl.DataFrame) -> pl.DataFrame:
     return tidy.select("area", "period", "variable", *dimensions, "value", "flag", "line", "column")
 
 
-def _tidy_long(raw: RawTable, spec: TableSpec, plan: Plan, columns: Columns) -> pl.DataFrame:
+def _tidy_long(
+    raw: RawTable, spec: TableSpec, plan: Plan, columns: Columns
+) -> tuple[pl.DataFrame, int]:
+    """The tidy records of a long table, and how many records `spec.variables` left out."""
     variable, variable_sources = _long_variable(raw, spec, columns)
     value = columns.find(spec.value, "value") if spec.value else columns.named(VALUE_COLUMNS)
     if value is None:
@@ -288,10 +300,11 @@ def _tidy_long(raw: RawTable, spec: TableSpec, plan: Plan, columns: Columns) -> 
     extra = {c: dimension_key(c) for c in raw.columns if c not in used and c not in plan.breakdowns}
     _check_dimension_keys(raw, extra.values())
     plan = Plan(plan.area, plan.period_column, plan.year, {**plan.breakdowns, **extra}, plan.ignore)
+    names = raw.frame.select(variable.str.replace_all(r"\s+", " ").str.strip_chars()).to_series()
+    raw, names, unlisted = listed_variables(raw, spec, names)
     parsed = _parse(raw, [value])
     _check_cells(raw, parsed, [value])
     records = _records(raw, spec, plan)
-    names = raw.frame.select(variable.str.replace_all(r"\s+", " ").str.strip_chars()).to_series()
     empty = records.filter(names.fill_null("") == "")
     if empty.height:
         raise TableError(f"{table_name(raw)}, line {empty['line'][0]}: the variable name is empty")
@@ -305,7 +318,7 @@ def _tidy_long(raw: RawTable, spec: TableSpec, plan: Plan, columns: Columns) -> 
         flags.alias("flag"),
         pl.lit(value, dtype=pl.Utf8).alias("column"),
     )
-    return _in_order(tidy)
+    return _in_order(tidy), unlisted
 
 
 def _flag_column(raw: RawTable, flag: str, from_values: pl.Series) -> pl.Series:

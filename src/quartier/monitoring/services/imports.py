@@ -52,6 +52,8 @@ class ObservationImportReport:
     periods: list[int] = field(default_factory=list)
     dry_run: bool = False
     warnings: list[str] = field(default_factory=list)
+    # What was left out on purpose (records of variables the mapping does not list).
+    notes: list[str] = field(default_factory=list)
 
 
 def observations_import(
@@ -66,7 +68,9 @@ def observations_import(
     """Load a table into observations, all or nothing; re-importing updates values in place.
 
     Every warning of the reader (what it repaired or skipped) and of the conversion (text
-    columns left out) goes to `warn` as soon as it is known, and into the report. A repair
+    columns left out) goes to `warn` as soon as it is known, and into the report; what the
+    mapping leaves out on purpose (records of variables it does not list) goes into the
+    report's notes. A repair
     that may have lost or made up values (a record with missing cells, a quote not closed, a
     footnote holding a number, a formula without a saved value) stops the import unless
     `accept_warnings`. So do, always, and raise `quartier.analysis.tables.TableError`: a table
@@ -91,7 +95,8 @@ def observations_import(
         note(f"{path.name}: {problem}")
     if not accept_warnings:
         check_repairs(raw)
-    tidy = _tidy(raw, spec, note)
+    notes: list[str] = []
+    tidy = _tidy(raw, spec, note, notes.append)
     frame = _with_area_ids(tidy, path.name, area_level)
     report = ObservationImportReport(
         file=path.name,
@@ -100,6 +105,7 @@ def observations_import(
         periods=sorted(frame["period"].unique().to_list()),
         dry_run=dry_run,
         warnings=warnings,
+        notes=notes,
     )
     rows = frame.select(
         "area_id", "period", "variable", "breakdown_key", "value", "flag"
@@ -112,12 +118,22 @@ def observations_import(
     return report
 
 
-def _tidy(raw: RawTable, spec: TableSpec, note: Callable[[str], None]) -> pl.DataFrame:
+def _tidy(
+    raw: RawTable,
+    spec: TableSpec,
+    note: Callable[[str], None],
+    remark: Callable[[str], None],
+) -> pl.DataFrame:
     """The checked tidy records of a table, with their breakdown keys."""
     where = raw.path.name
     conversion = convert_table(raw, spec)
     if conversion.left_out:
         note(f"{where}: text columns left out (no numbers): {', '.join(conversion.left_out)}")
+    if conversion.records_left_out:
+        remark(
+            f"{where}: {conversion.records_left_out} record(s) left out, as variables does not "
+            "list their variables"
+        )
     negative = negative_counts(raw, conversion.frame, spec.counts)
     if negative is not None:
         raise TableError(negative, setting="counts")

@@ -178,4 +178,10 @@ def summary(conversion: Conversion, out: Path) -> str:
     )
     if conversion.left_out:
         text += "\nText columns left out: " + ", ".join(conversion.left_out)
+    if conversion.records_left_out:
+        text += f"\nNote: {_unlisted(conversion.records_left_out)}"
     return text
+
+
+def _unlisted(records: int) -> str:
+    return f"{records} record(s) left out, as variables does not list their variables"

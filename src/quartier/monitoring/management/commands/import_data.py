@@ -79,6 +79,8 @@ class Command(BaseCommand):
             f"{prefix}{report.file}: {report.rows} values ({len(report.variables)} variable(s), "
             f"{periods}); {report.written} new or changed, {report.unchanged} unchanged"
         )
+        for note in report.notes:
+            self.stdout.write(f"Note: {note}")
 
 
 def _with_options(spec: TableSpec, options: dict[str, Any]) -> TableSpec:
