@@ -3,14 +3,12 @@
 from __future__ import annotations
 
 import csv
-from pathlib import Path
 from typing import Any
 
-from django.conf import settings
-from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.core.management.base import BaseCommand, CommandParser
 
-from quartier.analysis.catalogue import CatalogueError, load_catalogue
 from quartier.analysis.indicators import catalogue_fit, unused_variables
+from quartier.monitoring.management.catalogue_options import add_catalogue_options, catalogue_of
 from quartier.monitoring.selectors import observed_variables
 
 
@@ -23,18 +21,10 @@ class Command(BaseCommand):
     )
 
     def add_arguments(self, parser: CommandParser) -> None:
-        parser.add_argument(
-            "--catalogue", type=Path, metavar="FILE", help="the city's catalogue file (YAML)"
-        )
-        parser.add_argument(
-            "--format", choices=["text", "csv"], default="text", help="output format (text)"
-        )
+        add_catalogue_options(parser)
 
     def handle(self, *args: Any, **options: Any) -> None:
-        try:
-            catalogue = load_catalogue(options["catalogue"] or settings.QUARTIER_INDICATORS_FILE)
-        except CatalogueError as error:
-            raise CommandError(str(error)) from error
+        catalogue = catalogue_of(options)
         observed = observed_variables()
         fit = catalogue_fit(catalogue, observed)
         unused = unused_variables(catalogue, observed)

@@ -3,19 +3,16 @@
 from __future__ import annotations
 
 import csv
-from pathlib import Path
 from typing import Any
 
-from django.conf import settings
-from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.core.management.base import BaseCommand, CommandParser
 
 from quartier.analysis.catalogue import (
     Catalogue,
-    CatalogueError,
     Indicator,
     formula,
-    load_catalogue,
 )
+from quartier.monitoring.management.catalogue_options import add_catalogue_options, catalogue_of
 
 CSV_COLUMNS = (
     "key",
@@ -47,19 +44,10 @@ class Command(BaseCommand):
     )
 
     def add_arguments(self, parser: CommandParser) -> None:
-        parser.add_argument(
-            "--catalogue", type=Path, metavar="FILE", help="the city's catalogue file (YAML)"
-        )
-        parser.add_argument(
-            "--format", choices=["text", "csv"], default="text", help="output format (text)"
-        )
+        add_catalogue_options(parser)
 
     def handle(self, *args: Any, **options: Any) -> None:
-        extra = options["catalogue"] or settings.QUARTIER_INDICATORS_FILE
-        try:
-            catalogue = load_catalogue(extra)
-        except CatalogueError as error:
-            raise CommandError(str(error)) from error
+        catalogue = catalogue_of(options)
         if options["format"] == "csv":
             writer = csv.writer(self.stdout, lineterminator="\n")
             writer.writerow(CSV_COLUMNS)
