@@ -287,3 +287,31 @@ def test_the_console_script_exits_non_zero(
         main(["quartier", "index", *arguments, "--method", "unknown"])
     assert exit_info.value.code == 1
     assert "no method 'unknown'" in capsys.readouterr().err
+
+
+def test_a_workbook_and_a_german_csv_hold_the_same_result(tmp_path: Path) -> None:
+    plain, workbook, german = tmp_path / "r.csv", tmp_path / "r.xlsx", tmp_path / "r.de.csv"
+    table = str(german_csv(tmp_path))
+    run_index(table, *COLUMNS, "--out", str(plain))
+    run_index(table, *COLUMNS, "--out", str(workbook))
+    run_index(table, *COLUMNS, "--out", str(german), "--format", "de")
+    expected = [cells(line) for line in lines(plain)]
+    sheet = openpyxl.load_workbook(workbook, read_only=True).active
+    rows = [
+        ["" if cell is None else cell for cell in row] for row in sheet.iter_rows(values_only=True)
+    ]
+    assert rows[0] == expected[0]
+    assert isinstance(rows[1][0], str)  # ids stay text: leading zeros are kept
+    assert [
+        [_float(str(cell).lower() if isinstance(cell, bool) else str(cell)) for cell in row]
+        for row in rows[1:]
+    ] == [pytest.approx(row, abs=1e-12) for row in expected[1:]]
+    text = german.read_bytes()
+    assert text.startswith(b"\xef\xbb\xbf")
+    written = text.decode("utf-8-sig").splitlines()
+    assert written[0] == HEADER.replace(",", ";")
+    german_rows = [
+        [_float(cell.replace(",", ".")) for cell in line.split(";")] for line in written[1:]
+    ]
+    assert german_rows == [pytest.approx(row, abs=1e-12) for row in expected[1:]]
+    assert any("," in cell for cell in written[1].split(";"))

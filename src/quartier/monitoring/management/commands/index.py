@@ -6,6 +6,8 @@ import dataclasses
 from pathlib import Path
 from typing import Any
 
+import openpyxl
+import polars as pl
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
@@ -93,6 +95,13 @@ class Command(BaseCommand):
             metavar="N",
             help="minimum inhabitants for an area to take part (default: from the method)",
         )
+        parser.add_argument(
+            "--format",
+            choices=["csv", "de"],
+            default="csv",
+            help="csv (',' and '.', the default) or de (';' and decimal comma, for Excel); "
+            "an --out ending in .xlsx writes an Excel workbook",
+        )
         add_reading_options(parser)
 
     def handle(self, *args: Any, **options: Any) -> None:
@@ -104,7 +113,7 @@ class Command(BaseCommand):
         try:
             raw = read_with_options(options["table"], options)
             result = index_table(raw, options, params)
-            result.frame.select(OUTPUT_COLUMNS).write_csv(out)
+            write_result(result.frame.select(OUTPUT_COLUMNS), out, options["format"])
         except TableError as error:
             raise CommandError(f"{error}{option_hint(error.setting, READING_OPTIONS)}") from error
         except MssError as error:
@@ -114,6 +123,23 @@ class Command(BaseCommand):
         for problem in [*raw.problems, *result.warnings]:
             self.stderr.write(f"Warning: {problem}")
         self.stdout.write(summary(result, params, out))
+
+
+def write_result(frame: pl.DataFrame, out: Path, fmt: str) -> None:
+    """The result as CSV (plain or German) or, for an `out` ending in .xlsx, as a workbook."""
+    if out.suffix.lower() == ".xlsx":
+        workbook = openpyxl.Workbook()
+        sheet = workbook.active
+        sheet.title = "index"
+        sheet.append(frame.columns)
+        for row in frame.iter_rows():
+            sheet.append(list(row))
+        workbook.save(out)
+    elif fmt == "de":
+        # A byte order mark, so that Excel reads the file as UTF-8.
+        frame.write_csv(out, separator=";", decimal_comma=True, include_bom=True)
+    else:
+        frame.write_csv(out)
 
 
 def index_table(raw: RawTable, options: dict[str, Any], params: BerlinMssParams) -> MssResult:
