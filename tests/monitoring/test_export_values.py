@@ -20,7 +20,7 @@ from openpyxl import load_workbook
 from quartier.analysis.catalogue import load_catalogue
 from quartier.analysis.disclosure import View
 from quartier.cli import main
-from quartier.monitoring import export_files, exports
+from quartier.monitoring import export_files, exports, output_files
 from quartier.monitoring.exports import COLUMNS, INTERNAL_NOTE
 from quartier.monitoring.management.commands import export_values
 from quartier.monitoring.selectors import indicator_values
@@ -416,7 +416,7 @@ def test_a_failed_write_leaves_no_file(tmp_path: Path, monkeypatch: pytest.Monke
 
     for target in (old, tmp_path / "new.csv"):
         with pytest.raises(OSError, match="No space left"):
-            export_files._atomically(target, broken)
+            output_files.atomically(target, broken)
     assert old.read_text(encoding="utf-8") == "before\n"
     assert sorted(p.name for p in tmp_path.iterdir()) == ["old.csv"]
 

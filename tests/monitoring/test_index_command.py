@@ -15,7 +15,7 @@ from quartier.analysis import indices
 from quartier.analysis.tables import read_table
 from quartier.cli import main
 
-HEADER = "id,included,status_sum,status_index,status_class,status_label,dynamics_index,"
+HEADER = "id,included,reason,status_sum,status_index,status_class,status_label,dynamics_index,"
 HEADER += "dynamics_class,dynamics_label,combined"
 # Participants 0101-0105, 0108, 0109: the shares have mean 10 and population sd 2, so the
 # z-values are exact: 1.5, -1.5, 1, -1, 0.5, -0.5, 0.
@@ -33,15 +33,15 @@ GERMAN = (
 )
 EXPECTED = [
     HEADER,
-    "0101,true,1.5,1.5,3,niedrig,1.5,3,negativ,3-",
-    "0102,true,-1.5,-1.5,1,hoch,-1.5,1,positiv,1+",
-    "0103,true,1.0,1.0,2,mittel,-1.0,2,stabil,2+/-",
-    "0104,true,-1.0,-1.0,2,mittel,1.0,2,stabil,2+/-",
-    "0105,true,0.5,0.5,2,mittel,0.5,2,stabil,2+/-",
-    "0106,false,,,,,,,,",
-    "0107,false,,,,,,,,",
-    "0108,true,-0.5,-0.5,2,mittel,-0.5,2,stabil,2+/-",
-    "0109,true,0.0,0.0,2,mittel,0.0,2,stabil,2+/-",
+    "0101,true,,1.5,1.5,3,niedrig,1.5,3,negativ,3-",
+    "0102,true,,-1.5,-1.5,1,hoch,-1.5,1,positiv,1+",
+    "0103,true,,1.0,1.0,2,mittel,-1.0,2,stabil,2+/-",
+    "0104,true,,-1.0,-1.0,2,mittel,1.0,2,stabil,2+/-",
+    "0105,true,,0.5,0.5,2,mittel,0.5,2,stabil,2+/-",
+    "0106,false,fewer than 300 inhabitants,,,,,,,,",
+    "0107,false,population missing,,,,,,,,",
+    "0108,true,,-0.5,-0.5,2,mittel,-0.5,2,stabil,2+/-",
+    "0109,true,,0.0,0.0,2,mittel,0.0,2,stabil,2+/-",
 ]
 COLUMNS = [
     "--id", "Planungsraum", "--population", "Einwohner",
@@ -297,8 +297,11 @@ def test_a_workbook_and_a_german_csv_hold_the_same_result(tmp_path: Path) -> Non
     run_index(table, *COLUMNS, "--out", str(german), "--format", "de")
     expected = [cells(line) for line in lines(plain)]
     sheet = openpyxl.load_workbook(workbook, read_only=True).active
+    width = len(expected[0])
+    # Empty cells at a row's end are not stored: the reader gives shorter rows.
     rows = [
-        ["" if cell is None else cell for cell in row] for row in sheet.iter_rows(values_only=True)
+        ["" if cell is None else cell for cell in row] + [""] * (width - len(row))
+        for row in sheet.iter_rows(values_only=True)
     ]
     assert rows[0] == expected[0]
     assert isinstance(rows[1][0], str)  # ids stay text: leading zeros are kept
@@ -315,3 +318,66 @@ def test_a_workbook_and_a_german_csv_hold_the_same_result(tmp_path: Path) -> Non
     ]
     assert german_rows == [pytest.approx(row, abs=1e-12) for row in expected[1:]]
     assert any("," in cell for cell in written[1].split(";"))
+
+
+def test_names_reasons_and_german_labels(tmp_path: Path) -> None:
+    path = tmp_path / "sozialindex.csv"
+    path.write_text(GERMAN.replace("0105;Ost;400;11,0;", "0105;Ost;400;-;"), encoding="utf-8")
+    out = tmp_path / "ergebnis.csv"
+    arguments = [str(path), *COLUMNS, "--name", "name", "--exclude", "0101", "--out", str(out)]
+    run_index(*arguments, "--lang", "de", "--format", "de")
+    written = out.read_text(encoding="utf-8-sig").splitlines()
+    assert written[0] == (
+        "Gebiet;Name;einbezogen;Grund;Statussumme;Statusindex;Statusklasse;Status;"
+        "Dynamikindex;Dynamikklasse;Dynamik;Status/Dynamik"
+    )
+    rows = {line.split(";")[0]: line.split(";")[1:4] for line in written[1:]}
+    assert rows == {
+        "0101": ["Mitte", "nein", "von Hand ausgeschlossen"],
+        "0102": ["Nord", "ja", ""],
+        "0103": ["Süd", "ja", ""],
+        "0104": ["West", "ja", ""],
+        "0105": ["Ost", "nein", "kein Wert in Arbeitslose (%)"],
+        "0106": ["Klein", "nein", "weniger als 300 Einwohner"],
+        "0107": ["Hafen", "nein", "Einwohnerzahl fehlt"],
+        "0108": ["Park", "ja", ""],
+        "0109": ["Feld", "ja", ""],
+    }
+    run_index(*arguments)
+    english = {line.split(",")[0]: line.split(",")[1:4] for line in lines(out)[1:]}
+    assert english["0105"] == ["Ost", "false", "no value in Arbeitslose (%)"]
+    assert english["0101"] == ["Mitte", "false", "excluded by hand"]
+    assert lines(out)[0].startswith("id,name,included,reason,status_sum,")
+
+
+def _ids_as_numbers(folder: Path) -> Path:
+    """The German table in a workbook whose ids are numbers: 0101 became 101."""
+    book = openpyxl.Workbook()
+    sheet = book.active
+    for number, row in enumerate(GERMAN.splitlines()):
+        cells = row.split(";")
+        area: float | str = cells[0] if number == 0 else float(cells[0])
+        sheet.append([area, cells[1], *(_number(c) for c in cells[2:])])
+    sheet.append([1010.0, "Rand", 700, 10.0, 0.0])
+    path = folder / "sozialindex.xlsx"
+    book.save(path)
+    return path
+
+
+def test_ids_that_lost_their_leading_zeros(tmp_path: Path) -> None:
+    path, out = _ids_as_numbers(tmp_path), tmp_path / "result.csv"
+    _, warnings = run_index(str(path), *COLUMNS, "--out", str(out))
+    assert (
+        "Warning: ids of 3 and 4 digits: leading zeros may have been lost (a spreadsheet stores "
+        "0101 as 101); give the width of the ids to restore them (option --id-width)"
+    ) in warnings.splitlines()
+    run_index(str(path), *COLUMNS, "--id-width", "4", "--exclude", "102", "--out", str(out))
+    rows = [line.split(",")[:3] for line in lines(out)[1:]]
+    assert [row[0] for row in rows] == [f"010{n}" for n in range(1, 10)] + ["1010"]
+    assert rows[1] == ["0102", "false", "excluded by hand"]
+    with pytest.raises(
+        CommandError,
+        match=r"^sozialindex.xlsx, sheet 'Sheet', line 11, column 'Planungsraum': the id '1010' "
+        r"has more than 3 digits; give the width of the longest id \(option --id-width\)$",
+    ):
+        run_index(str(path), *COLUMNS, "--id-width", "3", "--out", str(out))

@@ -10,8 +10,6 @@ from __future__ import annotations
 import csv
 import json
 import math
-import os
-import tempfile
 from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 from typing import Any
@@ -40,29 +38,15 @@ from quartier.monitoring.exports import (
     rounded_for_people,
     xlsx_number_format,
 )
+from quartier.monitoring.output_files import atomically
 
 __all__ = [
-    "output_problem",
     "write_csv",
     "write_csv_de",
     "write_export",
     "write_geojson",
     "write_xlsx",
 ]
-
-
-def output_problem(path: Path) -> str | None:
-    """Why no file can be written at `path` (a folder, a missing folder), or None."""
-    if path.is_dir():
-        return f"{path} is a folder; give a file name, e.g. {path / 'result.csv'}"
-    folder = path.parent
-    if not folder.exists():
-        return f"the folder {folder} does not exist"
-    if not folder.is_dir():
-        return f"{folder} is not a folder"
-    if not os.access(folder, os.W_OK | os.X_OK):
-        return f"cannot write to the folder {folder}"
-    return None
 
 
 def write_export(
@@ -102,7 +86,7 @@ def write_csv(table: pl.DataFrame, path: Path, *, internal: bool) -> None:
         pl.when(pl.col(name) == "").then(None).otherwise(pl.col(name)).alias(name)
         for name in TEXT_COLUMNS
     )
-    _atomically(path, frame.write_csv)
+    atomically(path, frame.write_csv)
 
 
 def write_csv_de(table: pl.DataFrame, path: Path, *, catalogue: Catalogue, internal: bool) -> None:
@@ -116,7 +100,7 @@ def write_csv_de(table: pl.DataFrame, path: Path, *, catalogue: Catalogue, inter
             for row in _people_rows(table, catalogue, internal):
                 writer.writerow([_german_cell(cell) for cell in row])
 
-    _atomically(path, write)
+    atomically(path, write)
 
 
 def write_xlsx(table: pl.DataFrame, path: Path, *, catalogue: Catalogue, internal: bool) -> None:
@@ -144,7 +128,7 @@ def write_xlsx(table: pl.DataFrame, path: Path, *, catalogue: Catalogue, interna
             else:
                 cells.append(cell)
         sheet.append(cells)
-    _atomically(path, workbook.save)
+    atomically(path, workbook.save)
 
 
 def write_geojson(
@@ -184,7 +168,7 @@ def write_geojson(
             json.dump(collection, handle, ensure_ascii=False, allow_nan=False)
             handle.write("\n")
 
-    _atomically(path, write)
+    atomically(path, write)
 
 
 def _with_view(table: pl.DataFrame, internal: bool) -> pl.DataFrame:
@@ -242,20 +226,3 @@ def _describe(workbook: Any, internal: bool) -> None:
     properties.creator = "quartier"
     properties.language = "de-DE"
     workbook.custom_doc_props.append(StringProperty(name="view", value=view))
-
-
-def _atomically(path: Path, write: Callable[[Path], Any]) -> None:
-    """Let `write` fill a temporary file in the target's folder, then rename it into place."""
-    handle, name = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".part")
-    os.close(handle)
-    temporary = Path(name)
-    try:
-        write(temporary)
-        # mkstemp makes the file private; the export gets the permissions of any new file.
-        umask = os.umask(0)
-        os.umask(umask)
-        temporary.chmod(0o666 & ~umask)
-        os.replace(temporary, path)
-    except BaseException:
-        temporary.unlink(missing_ok=True)
-        raise

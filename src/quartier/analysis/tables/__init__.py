@@ -13,6 +13,8 @@ The public API:
 - `TableSpec`, `spec_from_mapping` and `tidy_table` turn a raw table, wide or long, into tidy
   records: area, period, variable, breakdowns, value, flag, and the source line and column.
   Numbers must be finite, and a flagged cell has no value.
+- `padded_ids` gives ids back the leading zeros a spreadsheet dropped; `lost_leading_zeros`
+  warns when ids of digits differ in length.
 - `negative_counts`, `repeated_cells` and `check_unique_observations` check tidy records: no
   count below zero, no cell twice.
 
@@ -45,6 +47,7 @@ from quartier.analysis.tables._cells import FLAG_NAMES, parse_columns, parse_val
 from quartier.analysis.tables._columns import Columns, table_name
 from quartier.analysis.tables._csv import DELIMITER_NAMES, DELIMITER_WORDS
 from quartier.analysis.tables._german import german_number
+from quartier.analysis.tables._ids import lost_leading_zeros, padded_ids
 from quartier.analysis.tables._observations import (
     check_unique_observations,
     negative_counts,
@@ -101,7 +104,9 @@ __all__ = [
     "key_dimensions",
     "key_expression",
     "load_spec",
+    "lost_leading_zeros",
     "negative_counts",
+    "padded_ids",
     "parse_columns",
     "parse_key",
     "parse_values",

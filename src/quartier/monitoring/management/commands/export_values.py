@@ -12,7 +12,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from quartier.analysis.catalogue import Catalogue, CatalogueError
 from quartier.areas.selectors import area_geojson, area_levels_list, areas_frame
-from quartier.monitoring.export_files import output_problem, write_export
+from quartier.monitoring.export_files import write_export
 from quartier.monitoring.exports import (
     FORMATS,
     INTERNAL_NOTE,
@@ -20,6 +20,7 @@ from quartier.monitoring.exports import (
     Geometries,
     export_table,
 )
+from quartier.monitoring.output_files import output_problem
 from quartier.monitoring.selectors import catalogue_load, indicator_values
 
 # Usage errors exit with 2, as argparse does for a malformed command line.
