@@ -20,7 +20,7 @@ from openpyxl import load_workbook
 from quartier.analysis.catalogue import load_catalogue
 from quartier.analysis.disclosure import View
 from quartier.cli import main
-from quartier.monitoring import export_files, exports, output_files
+from quartier.monitoring import exports, output_files
 from quartier.monitoring.exports import COLUMNS, INTERNAL_NOTE
 from quartier.monitoring.management.commands import export_values
 from quartier.monitoring.selectors import indicator_values
