@@ -7,7 +7,9 @@ names Python needs.
 A mistake of the user's never ends in a traceback: a wrong environment variable, a database
 that cannot be reached, is not set up yet or is locked by another process each give one line
 that says what to do (exit code 2 for the configuration, 1 for a database busy elsewhere).
-`quartier --help` lists the commands without loading the apps, so it answers at once.
+`quartier --help` lists the commands without loading the apps, so it answers at once. The
+commands that read and write only files (`WITHOUT_DATABASE`) run without setting Django up:
+loading the apps' models and admin would cost them a third of a second per start.
 
 Long commands show their steps as a progress bar on a terminal (`progress`) and nothing of it
 elsewhere, so logs and pipes get only the commands' own lines.
@@ -24,7 +26,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import IO, TYPE_CHECKING, Any
 
-from django.db import DatabaseError, OperationalError
+from django.db.utils import DatabaseError, OperationalError
 
 if TYPE_CHECKING:
     from django.db.backends.base.base import BaseDatabaseWrapper
@@ -37,6 +39,13 @@ OVERVIEW: tuple[list[str], ...] = ([], ["help"], ["--help"], ["-h"], ["help", "-
 # An SQLite statement that finds the database locked waits this long before it is retried
 # (and the waiting is reported), up to the database's timeout (QUARTIER_LOCK_TIMEOUT).
 LOCK_ATTEMPT_MS = 1000
+# Commands that need neither the database nor the apps, by the app they belong to. They declare
+# no system checks (`requires_system_checks = []`), which would need the apps.
+WITHOUT_DATABASE = {
+    "index": "quartier.monitoring",
+    "inspect": "quartier.monitoring",
+    "convert": "quartier.monitoring",
+}
 # Messages of connection failures for which the likely cause is a server that is not running.
 NOT_RUNNING = ("refused", "no such file", "resolve", "timed out", "timeout", "not known")
 
@@ -74,6 +83,21 @@ def main(argv: list[str] | None = None) -> None:
 
 def _run(arguments: list[str]) -> None:
     from django.conf import settings
+
+    settings.INSTALLED_APPS  # noqa: B018 (reads the settings: a bad variable stops here)
+    name = command_name(arguments[0]) if arguments else ""
+    if name in WITHOUT_DATABASE:
+        _run_without_apps(name, arguments)
+        return
+    _run_with_apps(arguments)
+
+
+def _run_without_apps(name: str, arguments: list[str]) -> None:
+    module = importlib.import_module(f"{WITHOUT_DATABASE[name]}.management.commands.{name}")
+    module.Command().run_from_argv(["quartier", *arguments])
+
+
+def _run_with_apps(arguments: list[str]) -> None:
     from django.core.management import ManagementUtility
     from django.db.backends.signals import connection_created
 
@@ -83,7 +107,6 @@ def _run(arguments: list[str]) -> None:
         def fetch_command(self, subcommand: str) -> Any:
             return super().fetch_command(command_name(subcommand))
 
-    settings.INSTALLED_APPS  # noqa: B018 (reads the settings: a bad variable stops here)
     connection_created.connect(wait_while_locked, dispatch_uid="quartier.cli.wait_while_locked")
     Utility(["quartier", *arguments]).execute()
 

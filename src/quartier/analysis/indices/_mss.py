@@ -17,7 +17,6 @@ which turns a table read by `quartier.analysis.tables.read_table` into numbers.
 
 from __future__ import annotations
 
-import string
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 
@@ -156,13 +155,11 @@ def berlin_mss(
     status_names, dynamics_names = _numbered("s", status), _numbered("d", dynamics)
     areas = _areas(table, id_column, {_POPULATION: population, **status_names, **dynamics_names})
     excluded = sorted({str(area).strip() for area in exclude})
-    reason = _reason({**status_names, **dynamics_names}, excluded, params.min_population)
-    areas = areas.with_columns(reason.alias("reason"))
-    areas = areas.with_columns(included=pl.col("reason") == "")
+    areas = _with_reasons(areas, {**status_names, **dynamics_names}, excluded, params)
     _check_participants(areas)
     areas = _indices(areas, "status", status_names)
     areas = _indices(areas, "dynamics", dynamics_names)
-    frame = areas.select(_result_columns(params))
+    frame = _with_labels(areas.select(_result_columns(params)), params)
     left_out, warnings = _warnings(areas, excluded)
     return MssResult(frame=frame, left_out=left_out, warnings=warnings)
 
@@ -250,8 +247,9 @@ def _areas(table: pl.DataFrame, id_column: str, columns: dict[str, str]) -> pl.D
     empty = areas.filter(pl.col("id").fill_null("") == "").height
     if empty:
         raise MssError(f"column {id_column!r}: {empty} areas have no id")
-    counts = areas["id"].value_counts().filter(pl.col("count") > 1)
-    if counts.height:
+    # Counting unique ids is a tenth of the cost of counting each id's rows.
+    if areas["id"].n_unique() < areas.height:
+        counts = areas["id"].value_counts().filter(pl.col("count") > 1)
         first, count = counts.sort("id").row(0)
         raise MssError(f"column {id_column!r}: the id {first!r} appears {count} times")
     return areas
@@ -262,25 +260,36 @@ def _finite(value: pl.Expr) -> pl.Expr:
     return pl.when(number.is_finite()).then(number)
 
 
-def _reason(names: dict[str, str], excluded: list[str], min_population: float) -> pl.Expr:
-    """Why an area does not take part; "" when it does."""
-    missing = pl.concat_str(
-        [pl.when(pl.col(key).is_null()).then(pl.lit(name)) for key, name in names.items()],
-        separator=", ",
-        ignore_nulls=True,
-    )
+def _with_reasons(
+    areas: pl.DataFrame, names: dict[str, str], excluded: list[str], params: BerlinMssParams
+) -> pl.DataFrame:
+    """Add why an area does not take part ("reason", "" when it does) and "included"."""
     inhabitants = pl.col(_POPULATION)
-    return (
+    incomplete = pl.any_horizontal([pl.col(key).is_null() for key in names])
+    reason = (
         pl.when(pl.col("id").is_in(excluded))
         .then(pl.lit(EXCLUDED))
         .when(inhabitants.is_null())
         .then(pl.lit(NO_POPULATION))
-        .when(inhabitants < min_population)
-        .then(pl.lit(f"fewer than {min_population:g} inhabitants"))
-        .when(missing != "")
-        .then(pl.lit(NO_VALUE) + missing)
+        .when(inhabitants < params.min_population)
+        .then(pl.lit(f"fewer than {params.min_population:g} inhabitants"))
+        .when(incomplete)
+        .then(pl.lit(NO_VALUE))
         .otherwise(pl.lit(""))
     )
+    areas = areas.with_columns(reason.alias("reason"))
+    # The names of the missing values only where values are missing: usually few areas.
+    rows = (pl.col("reason") == NO_VALUE).arg_true()
+    positions = areas.select(rows).to_series()
+    if positions.len():
+        missing = pl.concat_str(
+            [pl.when(pl.col(key).is_null()).then(pl.lit(name)) for key, name in names.items()],
+            separator=", ",
+            ignore_nulls=True,
+        )
+        texts = areas[positions].select(pl.lit(NO_VALUE) + missing).to_series()
+        areas = areas.with_columns(areas["reason"].scatter(positions, texts))
+    return areas.with_columns(included=pl.col("reason") == "")
 
 
 def _check_participants(areas: pl.DataFrame) -> None:
@@ -334,7 +343,6 @@ def _z_scores(areas: pl.DataFrame, names: dict[str, str], *, floor: float) -> li
 def _result_columns(params: BerlinMssParams) -> list[pl.Expr]:
     status_class = mss_class(pl.col("status_index"), params.status_cuts)
     dynamics_class = mss_class(pl.col("dynamics_index"), params.dynamics_cuts)
-    symbol = _labels(dynamics_class, params.dynamics_symbols)
     return [
         pl.col("id"),
         pl.col("included"),
@@ -342,38 +350,42 @@ def _result_columns(params: BerlinMssParams) -> list[pl.Expr]:
         pl.col("status_sum"),
         pl.col("status_index"),
         status_class.alias("status_class"),
-        _labels(status_class, params.status_labels).alias("status_label"),
         pl.col("dynamics_sum"),
         pl.col("dynamics_index"),
         dynamics_class.alias("dynamics_class"),
-        _labels(dynamics_class, params.dynamics_labels).alias("dynamics_label"),
-        pl.concat_str([status_class.cast(pl.Utf8), symbol]).alias("combined"),
-        _combined_label(params).alias("combined_label"),
     ]
+
+
+def _with_labels(frame: pl.DataFrame, params: BerlinMssParams) -> pl.DataFrame:
+    """Add the labels of the classes, the combined code and the combined label.
+
+    Each is looked up by the pair of classes: there are only a few pairs, and a lookup is much
+    cheaper than joining texts for every area.
+    """
+    pair = pl.col("status_class") * 100 + pl.col("dynamics_class")
+    pairs = [
+        (status, dynamics)
+        for status in range(1, len(params.status_labels) + 1)
+        for dynamics in range(1, len(params.dynamics_labels) + 1)
+    ]
+    codes = {s * 100 + d: f"{s}{params.dynamics_symbols[d - 1]}" for s, d in pairs}
+    texts = {
+        s * 100 + d: params.combined_label.format(
+            status=params.status_labels[s - 1], dynamics=params.dynamics_labels[d - 1]
+        )
+        for s, d in pairs
+    }
+    return frame.with_columns(
+        _labels(pl.col("status_class"), params.status_labels).alias("status_label"),
+        _labels(pl.col("dynamics_class"), params.dynamics_labels).alias("dynamics_label"),
+        pair.replace_strict(codes, default=None, return_dtype=pl.Utf8).alias("combined"),
+        pair.replace_strict(texts, default=None, return_dtype=pl.Utf8).alias("combined_label"),
+    ).select(RESULT_COLUMNS)
 
 
 def _labels(classes: pl.Expr, labels: Sequence[str]) -> pl.Expr:
     mapping = dict(enumerate(labels, start=1))
     return classes.replace_strict(mapping, default=None, return_dtype=pl.Utf8)
-
-
-def _combined_label(params: BerlinMssParams) -> pl.Expr:
-    """The template of the preset filled with the class labels, e.g. "Status mittel, ..."."""
-    classes = {
-        "status": _labels(
-            mss_class(pl.col("status_index"), params.status_cuts), params.status_labels
-        ),
-        "dynamics": _labels(
-            mss_class(pl.col("dynamics_index"), params.dynamics_cuts), params.dynamics_labels
-        ),
-    }
-    parts: list[pl.Expr] = []
-    for text, field, _, _ in string.Formatter().parse(params.combined_label):
-        if text:
-            parts.append(pl.lit(text))
-        if field is not None:
-            parts.append(classes[field])
-    return pl.when(pl.col("included")).then(pl.concat_str(parts or [pl.lit("")]))
 
 
 def _warnings(areas: pl.DataFrame, excluded: list[str]) -> tuple[tuple[str, ...], tuple[str, ...]]:
@@ -390,7 +402,8 @@ def _warnings(areas: pl.DataFrame, excluded: list[str]) -> tuple[tuple[str, ...]
             + ", ".join(quoted)
             + more
         )
-    unknown = sorted(set(excluded) - set(areas["id"].to_list()))
+    found = areas.filter(pl.col("id").is_in(excluded))["id"].to_list()
+    unknown = sorted(set(excluded) - set(found))
     if unknown:
         warnings.append("ids to exclude that are not in the table: " + ", ".join(unknown))
     return tuple(left["id"].to_list()), tuple(warnings)

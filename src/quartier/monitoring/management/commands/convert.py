@@ -45,6 +45,8 @@ SPEC_OPTIONS = {
 
 
 class Command(BaseCommand):
+    # Runs without the apps (quartier.cli.WITHOUT_DATABASE); the system checks need them.
+    requires_system_checks: list[str] = []
     help = (
         "Convert a CSV or XLSX statistics table into the tidy long form (UTF-8 CSV with the "
         "columns area, period, variable, value, flag and one column per breakdown). Nothing is "

@@ -85,6 +85,8 @@ USAGE_ERROR = 2
 
 
 class Command(BaseCommand):
+    # Runs without the apps (quartier.cli.WITHOUT_DATABASE); the system checks need them.
+    requires_system_checks: list[str] = []
     help = (
         "Compute a composite social index per area (the Berlin MSS status and dynamics index) "
         "from a CSV or XLSX table and write one row per area to a CSV file or an XLSX "

@@ -36,6 +36,8 @@ DECIMAL_NAMES = {",": "comma", ".": "point"}
 
 
 class Command(BaseCommand):
+    # Runs without the apps (quartier.cli.WITHOUT_DATABASE); the system checks need them.
+    requires_system_checks: list[str] = []
     help = (
         "Show how a statistics table is read: encoding, delimiter, decimal mark, header line, "
         "records, per column the inferred type and the flagged cells, and the problems: what "
