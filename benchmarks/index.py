@@ -1,23 +1,34 @@
-"""How long `quartier index` takes for a 100,000-area table, from file to result CSV.
+"""How long `quartier index` takes, from file to result CSV.
 
 Writes a UTF-8, semicolon-delimited table with decimal commas, thousands dots and a few status
-flags (4 status shares, 4 changes, inhabitants) into a temporary folder, then runs the command
-in-process (`call_command`) and prints the seconds. Loading the command module, which imports
-polars, is timed apart: it is paid once per process and depends on Python's bytecode cache.
-Target on a 2-core machine: <= 2 s for file to result CSV.
+flags (4 status shares, 4 changes, inhabitants) into a temporary folder.
 
     .venv/bin/python benchmarks/index.py [ROWS]
+
+runs the command in-process (`call_command`) on ROWS areas (default 100,000) and prints the
+seconds; loading the command module is timed apart. Target on a 2-core machine: <= 2 s.
+
+    .venv/bin/python benchmarks/index.py --whole [ROWS] [--runs N]
+
+times whole processes on ROWS areas (default 1,000,000): the console script `quartier index`,
+a plain pandas script and a plain polars script doing the same (`_index_pandas.py`,
+`_index_polars.py`: read, index, write), each N times (default 3) in turns, and prints the best
+and the median of each and quartier's share of pandas' time. Target: quartier <= 0.25 x pandas.
 """
 
 from __future__ import annotations
 
 import os
 import random
+import statistics
+import subprocess
 import sys
 import tempfile
 import time
 from io import StringIO
 from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
 
 STATUS = ["Arbeitslose", "Langzeitarbeitslose", "Transferbezug", "Transferbezug unter 15"]
 DYNAMICS = [f"{name} Veränderung" for name in STATUS]
@@ -41,8 +52,7 @@ def write_table(path: Path, rows: int) -> None:
     path.write_text("".join(lines), encoding="utf-8")
 
 
-def main() -> None:
-    rows = int(sys.argv[1]) if len(sys.argv) > 1 else 100_000
+def in_process(rows: int) -> None:
     with tempfile.TemporaryDirectory() as folder:
         os.environ.setdefault("QUARTIER_HOME", folder)
         os.environ.setdefault("DJANGO_SETTINGS_MODULE", "quartier.settings")
@@ -70,6 +80,57 @@ def main() -> None:
     print(f"loading the command (imports polars):  {loading:.2f} s")
     print(f"quartier index, file to result CSV:    {seconds:.2f} s")
     print(f"together:                              {loading + seconds:.2f} s")
+
+
+def _seconds(command: list[str], env: dict[str, str]) -> float:
+    started = time.perf_counter()
+    subprocess.run(command, env=env, check=True, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    return time.perf_counter() - started
+
+
+def whole_processes(rows: int, runs: int) -> None:
+    """quartier, pandas and polars as whole processes, in turns, on the same table."""
+    python = sys.executable
+    with tempfile.TemporaryDirectory() as folder:
+        env = {**os.environ, "QUARTIER_HOME": folder}
+        table = Path(folder) / "sozialindex.csv"
+        write_table(table, rows)
+        columns = ["Planungsraum", "Einwohner", ",".join(STATUS), ",".join(DYNAMICS)]
+        exclude = "00000001,00000002"
+        quartier = [
+            str(Path(python).parent / "quartier"), "index", str(table),
+            "--id", columns[0], "--population", columns[1], "--status", columns[2],
+            "--dynamics", columns[3], "--exclude", exclude, "--out", f"{folder}/quartier.csv",
+        ]  # fmt: skip
+        scripts = {
+            name: [python, str(HERE / f"_index_{name}.py"), str(table), f"{folder}/{name}.csv"]
+            for name in ("pandas", "polars")
+        }
+        scripts = {name: [*command, *columns, exclude] for name, command in scripts.items()}
+        commands = {"quartier index": quartier, **scripts}
+        times: dict[str, list[float]] = {name: [] for name in commands}
+        for _ in range(runs):
+            for name, command in commands.items():
+                times[name].append(_seconds(command, env))
+        size = table.stat().st_size / 1e6
+    print(f"{rows:,} areas, {size:.1f} MB; {runs} runs each, in turns (best, median)")
+    for name, seconds in times.items():
+        print(f"{name:16s} {min(seconds):5.2f} s  {statistics.median(seconds):5.2f} s")
+    ratio = statistics.median(times["quartier index"]) / statistics.median(times["pandas"])
+    print(f"quartier / pandas (medians): {ratio:.2f}")
+
+
+def main() -> None:
+    arguments = sys.argv[1:]
+    runs = 3
+    if "--runs" in arguments:
+        position = arguments.index("--runs")
+        runs = int(arguments[position + 1])
+        del arguments[position : position + 2]
+    if arguments[:1] == ["--whole"]:
+        whole_processes(int(arguments[1]) if len(arguments) > 1 else 1_000_000, runs)
+    else:
+        in_process(int(arguments[0]) if arguments else 100_000)
 
 
 if __name__ == "__main__":

@@ -17,9 +17,7 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-import openpyxl
 import polars as pl
-from openpyxl.utils.exceptions import InvalidFileException
 
 from quartier.analysis.tables._cells import detect_decimal
 from quartier.analysis.tables._raw import (
@@ -79,6 +77,11 @@ def _sheet_rows(path: Path, sheet: str | None) -> tuple[str, list[Row], list[tup
 
     Rows are (row number, cell values); the formulas (cell, formula text).
     """
+    # Loaded here, not with the module: openpyxl costs a tenth of a second, and most tables
+    # are CSV files.
+    import openpyxl
+    from openpyxl.utils.exceptions import InvalidFileException
+
     _refuse_compound_file(path)
     try:
         workbook = openpyxl.load_workbook(path, read_only=True, data_only=True)
