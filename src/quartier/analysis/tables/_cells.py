@@ -41,6 +41,9 @@ _POINT_NUMBER = (
     rf"^\s*{_SIGN}?\s*(?:\d{{1,3}}(?:,\d{{3}})+|\d{{1,3}}(?:{_GROUP_SPACE}\d{{3}})+|\d+)"
     rf"(?:\.\d+)?{_EXPONENT}\s*$"
 )
+# Cells of plain digits with an optional sign and decimal part: read by a cast.
+_PLAIN_COMMA = r"^-?\d+(?:,\d+)?$"
+_PLAIN_POINT = r"^-?\d+(?:\.\d+)?$"
 _FLAG_SPELLINGS = {".": ".", "-": "-", "x": "x", "X": "x", **dict.fromkeys(_DASHES, "-")}
 
 # Cells that can only be read one way. "1.675" or "1,675" are ambiguous and do not count.
@@ -147,23 +150,44 @@ def parse_columns(frame: pl.DataFrame, names: list[str], *, decimal: str) -> pl.
     columns in `names`. Numbers are parsed for all columns in parallel; flags and invalid markers
     only for the cells that are not numbers, usually few.
     """
-    parsed = [f"value{i}" for i in range(len(names))]
-    values = (
-        frame.lazy()
-        .select(
-            _written_value(pl.col(n), decimal=decimal).alias(v)
-            for n, v in zip(names, parsed, strict=True)
-        )
-        # A second step, so that each number is parsed once (1e400 is no number).
-        .with_columns(_finite(pl.col(v)).alias(v) for v in parsed)
-        .collect()
+    plain = frame.select(
+        _plain_value(pl.col(n), decimal).alias(f"value{i}") for i, n in enumerate(names)
     )
+    read = [
+        _with_written_values(frame[name], plain[f"value{i}"], decimal)
+        for i, name in enumerate(names)
+    ]
+    # A second step, so that each number is parsed once (1e400 is no number).
+    values = pl.DataFrame(read).select(_finite(pl.col(value.name)) for value in read)
     parts: list[pl.Series] = []
     for index, name in enumerate(names):
         value = values[f"value{index}"]
         flag, invalid = _flags_of_non_numbers(frame[name], value)
         parts += [value, flag.alias(f"flag{index}"), invalid.alias(f"invalid{index}")]
     return pl.DataFrame(parts, height=frame.height)
+
+
+def _plain_value(cell: pl.Expr, decimal: str) -> pl.Expr:
+    """The number of a cell of plain digits ("-12", "9,7"), else null: the fast path.
+
+    Most cells of most tables are such; a cell of this shape is a number of the full grammar,
+    and a cast reads it exactly. Other cells (thousands separators, spaces, exponents, flags,
+    text) are read by `_with_written_values`.
+    """
+    _check_decimal(decimal)
+    plain = _PLAIN_COMMA if decimal == "," else _PLAIN_POINT
+    text = cell.str.replace(",", ".", literal=True) if decimal == "," else cell
+    return pl.when(cell.str.contains(plain)).then(text.cast(pl.Float64, strict=False))
+
+
+def _with_written_values(cells: pl.Series, plain: pl.Series, decimal: str) -> pl.Series:
+    """`plain` with the numbers of the other non-empty cells, read by the full grammar."""
+    rest = (plain.is_null() & (cells.str.len_bytes() > 0)).arg_true()
+    if not rest.len():
+        return plain
+    others = cells.gather(rest).to_frame("cell")
+    written = others.select(_written_value(pl.col("cell"), decimal=decimal)).to_series()
+    return plain.scatter(rest, written)
 
 
 def _flags_of_non_numbers(cells: pl.Series, value: pl.Series) -> tuple[pl.Series, pl.Series]:

@@ -229,7 +229,7 @@ def _read_body(
     text: str, delimiter: str, width: int, *, first_line: int, name: str
 ) -> tuple[pl.DataFrame, int, list[TableProblem]]:
     """The records as text columns c0.. plus LINE, the number of columns, and problems."""
-    if not text.strip():
+    if not text or text.isspace():  # (strip would copy the whole text)
         return _frame([[] for _ in range(width)], [], width), width, []
     try:
         body = _read_body_fast(text, delimiter, width, first_line=first_line)
