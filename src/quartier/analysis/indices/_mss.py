@@ -207,7 +207,10 @@ def numeric_columns(raw: RawTable, *, id_column: str, numbers: Sequence[str]) ->
     identifiers = raw.frame[columns.find(id_column, "area id")].str.strip_chars()
     parsed = parse_columns(raw.frame, found, decimal=raw.decimal)
     for index, name in enumerate(found):
-        bad = raw.frame.filter(parsed[f"invalid{index}"])
+        invalid = parsed[f"invalid{index}"]
+        if not invalid.any():
+            continue
+        bad = raw.frame.filter(invalid)
         if bad.height:
             line, text = bad.select(LINE, name).row(0)
             more = f" (and {bad.height - 1} more cells in the column)" if bad.height > 1 else ""
@@ -239,11 +242,15 @@ def _check_columns(table: pl.DataFrame, id_column: str, population: str, values:
 
 
 def _areas(table: pl.DataFrame, id_column: str, columns: dict[str, str]) -> pl.DataFrame:
-    """Id and numbers under internal names; NaN and infinity become null."""
+    """Id and numbers under internal names; NaN and infinity become null.
+
+    In one chunk each: means and deviations are summed chunk by chunk, so the same numbers in
+    other chunks could differ in the last bit.
+    """
     areas = table.select(
         pl.col(id_column).cast(pl.Utf8).str.strip_chars().alias("id"),
         *[_finite(pl.col(name)).alias(key) for key, name in columns.items()],
-    )
+    ).rechunk()
     empty = areas.filter(pl.col("id").fill_null("") == "").height
     if empty:
         raise MssError(f"column {id_column!r}: {empty} areas have no id")

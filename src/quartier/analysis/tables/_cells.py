@@ -41,9 +41,11 @@ _POINT_NUMBER = (
     rf"^\s*{_SIGN}?\s*(?:\d{{1,3}}(?:,\d{{3}})+|\d{{1,3}}(?:{_GROUP_SPACE}\d{{3}})+|\d+)"
     rf"(?:\.\d+)?{_EXPONENT}\s*$"
 )
-# Cells of plain digits with an optional sign and decimal part: read by a cast.
-_PLAIN_COMMA = r"^-?\d+(?:,\d+)?$"
-_PLAIN_POINT = r"^-?\d+(?:\.\d+)?$"
+# Cells of digits, perhaps in groups of three, with an optional minus and decimal part, and
+# nothing else ("-12", "9,7", "1.675", "1.234.567,89"): read by removing the group separators
+# and a cast.
+_PLAIN_COMMA = r"^-?(?:\d{1,3}(?:\.\d{3})+|\d+)(?:,\d+)?$"
+_PLAIN_POINT = r"^-?(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?$"
 _FLAG_SPELLINGS = {".": ".", "-": "-", "x": "x", "X": "x", **dict.fromkeys(_DASHES, "-")}
 
 # Cells that can only be read one way. "1.675" or "1,675" are ambiguous and do not count.
@@ -168,15 +170,18 @@ def parse_columns(frame: pl.DataFrame, names: list[str], *, decimal: str) -> pl.
 
 
 def _plain_value(cell: pl.Expr, decimal: str) -> pl.Expr:
-    """The number of a cell of plain digits ("-12", "9,7"), else null: the fast path.
+    """The number of a cell of plain digits ("-12", "9,7", "1.675"), else null: the fast path.
 
     Most cells of most tables are such; a cell of this shape is a number of the full grammar,
-    and a cast reads it exactly. Other cells (thousands separators, spaces, exponents, flags,
-    text) are read by `_with_written_values`.
+    and without its group separators a cast reads it exactly as `_number` does. Other cells
+    (spaces, exponents, other dashes, flags, text) are read by `_with_written_values`.
     """
     _check_decimal(decimal)
-    plain = _PLAIN_COMMA if decimal == "," else _PLAIN_POINT
-    text = cell.str.replace(",", ".", literal=True) if decimal == "," else cell
+    if decimal == ",":
+        plain = _PLAIN_COMMA
+        text = cell.str.replace_all(".", "", literal=True).str.replace(",", ".", literal=True)
+    else:
+        plain, text = _PLAIN_POINT, cell.str.replace_all(",", "", literal=True)
     return pl.when(cell.str.contains(plain)).then(text.cast(pl.Float64, strict=False))
 
 
