@@ -1,9 +1,12 @@
 """The Berlin MSS index in plain pandas, as an analyst would write it: the yardstick of index.py.
 
-    python benchmarks/_index_pandas.py TABLE OUT ID POPULATION STATUS DYNAMICS EXCLUDE
+    python benchmarks/_index_pandas.py TABLE OUT ID POPULATION STATUS DYNAMICS EXCLUDE [text]
 
 STATUS, DYNAMICS and EXCLUDE are comma-separated. The German CSV of index.py is read with its
 decimal commas, thousands dots and status flags; the method is that of the berlin-mss preset.
+By default pandas' C parser reads the numbers (thousands=".", decimal=",", the flags as NA);
+with `text` every cell is read as text first and the numbers are converted from it, as
+quartier reads tables.
 """
 
 from __future__ import annotations
@@ -32,13 +35,26 @@ def z(frame: pd.DataFrame, column: str, included: pd.Series) -> pd.Series:
     return ((frame[column] - values.mean()) / values.std(ddof=0)).where(included)
 
 
+def from_text(table: str, numbers: list[str]) -> pd.DataFrame:
+    """Every cell as text, then the German numbers converted; flags and empty cells are NA."""
+    frame = pd.read_csv(table, sep=";", dtype=str, keep_default_na=False)
+    for name in numbers:
+        text = frame[name].str.replace(".", "", regex=False).str.replace(",", ".", regex=False)
+        flagged = frame[name].isin([".", "-", "x", ""])
+        frame[name] = pd.to_numeric(text.where(~flagged), errors="raise")
+    return frame
+
+
 def main() -> None:
     table, out, id_column, population, status, dynamics, exclude = sys.argv[1:8]
     status, dynamics = status.split(","), dynamics.split(",")
-    frame = pd.read_csv(
-        table, sep=";", decimal=",", thousands=".", dtype={id_column: str},
-        na_values=[".", "-", "x"], keep_default_na=False,
-    )  # fmt: skip
+    if sys.argv[8:] == ["text"]:
+        frame = from_text(table, [population, *status, *dynamics])
+    else:
+        frame = pd.read_csv(
+            table, sep=";", decimal=",", thousands=".", dtype={id_column: str},
+            na_values=[".", "-", "x"], keep_default_na=False,
+        )  # fmt: skip
     if frame[id_column].duplicated().any():
         sys.exit("repeated ids")
     excluded = frame[id_column].isin(exclude.split(","))

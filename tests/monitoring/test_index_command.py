@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
 from io import StringIO
 from pathlib import Path
 from typing import Any
@@ -381,3 +384,23 @@ def test_ids_that_lost_their_leading_zeros(tmp_path: Path) -> None:
         r"has more than 3 digits; give the width of the longest id \(option --id-width\)$",
     ):
         run_index(str(path), *COLUMNS, "--id-width", "3", "--out", str(out))
+
+
+def test_the_console_script_runs_it_without_the_apps(tmp_path: Path) -> None:
+    """`quartier index` reads and writes files only: Django's apps are not set up for it."""
+    out = tmp_path / "result.csv"
+    arguments = [str(german_csv(tmp_path)), *COLUMNS, "--out", str(out)]
+    probe = (
+        "import sys, django.apps\n"
+        "from quartier.cli import main\n"
+        f"main(['quartier', 'index', *{arguments!r}])\n"
+        "print('apps ready:', django.apps.apps.ready, 'models:', "
+        "'quartier.monitoring.models' in sys.modules)\n"
+    )
+    env = {**os.environ, "QUARTIER_HOME": str(tmp_path), "DJANGO_SETTINGS_MODULE": ""}
+    env.pop("DJANGO_SETTINGS_MODULE")
+    result = subprocess.run(
+        [sys.executable, "-c", probe], env=env, capture_output=True, text=True, check=True
+    )
+    assert result.stdout.splitlines()[-1] == "apps ready: False models: False"
+    assert_expected(out)
