@@ -30,8 +30,8 @@ from quartier.analysis.indices._mss import (
     MssError,
     MssResult,
     berlin_mss,
-    numeric_columns,
 )
+from quartier.analysis.indices._numbers import numeric_columns
 
 __all__ = [
     "METHODS_FILE",

@@ -11,7 +11,8 @@ The method of the editions 2013-2021:
 4. Classes by the cuts of the preset; the combined code is the status class followed by the
    dynamics symbol ("2-" = status mittel, dynamics negativ).
 
-The public API is `berlin_mss`, its result `MssResult`, `mss_class` and `numeric_columns`,
+The public API is `berlin_mss`, its result `MssResult` and `mss_class`; `numeric_columns`
+(`_numbers`)
 which turns a table read by `quartier.analysis.tables.read_table` into numbers.
 """
 
@@ -23,7 +24,6 @@ from dataclasses import dataclass
 import polars as pl
 
 from quartier.analysis.indices import BerlinMssParams
-from quartier.analysis.tables import LINE, Columns, RawTable, TableError, parse_columns, table_name
 
 __all__ = [
     "MIN_AREAS",
@@ -32,7 +32,6 @@ __all__ = [
     "MssResult",
     "berlin_mss",
     "mss_class",
-    "numeric_columns",
 ]
 
 RESULT_COLUMNS = (
@@ -179,46 +178,6 @@ def mss_class(index: pl.Expr, cuts: Sequence[float]) -> pl.Expr:
     first, *others = cuts
     above = [(index >= first).cast(pl.Int32), *[(index > cut).cast(pl.Int32) for cut in others]]
     return pl.when(index.is_not_null()).then(1 + pl.sum_horizontal(above)).cast(pl.Int32)
-
-
-def numeric_columns(raw: RawTable, *, id_column: str, numbers: Sequence[str]) -> pl.DataFrame:
-    """The id column as text and the named columns as numbers, under the names asked for.
-
-    Column names are found forgiving case and spacing. Status flags (".", "-", "x") and empty
-    cells become null.
-
-    Raises
-    ------
-    TableError
-        If a column is missing or a cell is neither a number, nor a flag, nor empty; the message
-        names the file, line and column.
-
-    Examples
-    --------
-    >>> from pathlib import Path
-    >>> frame = pl.DataFrame({"PLR": ["0101", "0102"], "EW": ["1.675", "."], LINE: [2, 3]})
-    >>> raw = RawTable(Path("mss.csv"), None, "utf-8", ";", ",", ["PLR", "EW"], frame)
-    >>> numeric_columns(raw, id_column="plr", numbers=["ew"]).rows()
-    [('0101', 1675.0), ('0102', None)]
-    """
-    columns = Columns(raw)
-    wanted = [name for name in dict.fromkeys(numbers) if name != id_column]
-    found = [columns.find(name, "numbers") for name in wanted]
-    identifiers = raw.frame[columns.find(id_column, "area id")].str.strip_chars()
-    parsed = parse_columns(raw.frame, found, decimal=raw.decimal)
-    for index, name in enumerate(found):
-        invalid = parsed[f"invalid{index}"]
-        if not invalid.any():
-            continue
-        bad = raw.frame.filter(invalid)
-        if bad.height:
-            line, text = bad.select(LINE, name).row(0)
-            more = f" (and {bad.height - 1} more cells in the column)" if bad.height > 1 else ""
-            raise TableError(
-                f"{table_name(raw)}, line {line}, column {name!r}: {text!r} is not a number{more}"
-            )
-    values = [parsed[f"value{i}"].alias(name) for i, name in enumerate(wanted)]
-    return pl.DataFrame([identifiers.alias(id_column), *values])
 
 
 def _numbered(prefix: str, names: Sequence[str]) -> dict[str, str]:
